@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Recsys.Algorithms.Data;
+using Recsys.Algorithms.Numerics;
+
+namespace Recsys.Algorithms.Factorization;
+
+/// <summary>
+/// Implicit-feedback matrix factorization by alternating least squares with a conjugate-gradient solver
+/// (Hu, Koren and Volinsky 2008; Takács et al. 2011), with the conventions of the <c>implicit</c> library:
+/// an observed cell of weight w has preference 1 and confidence <c>Alpha·w</c>, unobserved cells have preference 0
+/// and confidence 1, and the loss is
+/// <c>Σ_{u,i} c_ui (p_ui − x_u·y_i)² + λ (Σ_u ‖x_u‖² + Σ_i ‖y_i‖²)</c>.
+/// Hu et al.'s <c>1 + α·r</c> is obtained with weights <c>1/α + r</c>.
+/// </summary>
+/// <remarks>
+/// Float32 throughout; each user (item) solve is sequential and independent, and Gram matrices are summed over
+/// fixed row blocks in a fixed order, so a seed gives the same model whatever the degree of parallelism.
+/// </remarks>
+public sealed class AlsTrainer
+{
+    private const int GramBlockRows = 256;
+    private readonly AlsOptions _options;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public AlsTrainer(AlsOptions? options = null)
+    {
+        _options = options ?? new AlsOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.Factors, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.Regularization, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.Alpha, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.Iterations, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.ConjugateGradientSteps, nameof(options));
+    }
+
+    /// <summary>Factorizes <paramref name="interactions"/>.</summary>
+    /// <param name="interactions">Users × items weights (implicit feedback: typically 1).</param>
+    /// <param name="onIteration">Called after every iteration, e.g. for progress or loss tracking.</param>
+    public AlsModel Fit(InteractionMatrix interactions, Action<AlsIteration>? onIteration = null)
+    {
+        ArgumentNullException.ThrowIfNull(interactions);
+        var k = _options.Factors;
+        var userFactors = new float[(long)interactions.UserCount * k];
+        var itemFactors = new float[(long)interactions.ItemCount * k];
+        var random = new SplitMix64(_options.Seed);
+        for (var p = 0; p < userFactors.Length; p++)
+        {
+            userFactors[p] = random.NextSingle() * 0.01f;
+        }
+
+        for (var p = 0; p < itemFactors.Length; p++)
+        {
+            itemFactors[p] = random.NextSingle() * 0.01f;
+        }
+
+        var model = new AlsModel(k, _options.Regularization, _options.Alpha, userFactors, itemFactors);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
+        var gram = new float[k * k];
+        for (var iteration = 1; iteration <= _options.Iterations; iteration++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            ComputeGram(itemFactors, k, _options.Regularization, gram, parallel);
+            Sweep(userFactors, itemFactors, gram, interactions.RowOffsetArray, interactions.ItemIndexArray, interactions.WeightArray, parallel);
+            ComputeGram(userFactors, k, _options.Regularization, gram, parallel);
+            Sweep(itemFactors, userFactors, gram, interactions.ColumnOffsetArray, interactions.UserIndexArray, interactions.ColumnWeightArray, parallel);
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            if (onIteration is not null)
+            {
+                onIteration(new AlsIteration(iteration, elapsed, _options.ComputeLoss ? model.Loss(interactions) : null));
+            }
+        }
+
+        return model;
+    }
+
+    /// <summary>G = FᵀF + λI for the row-major factor matrix F (rows × k), deterministic for any parallelism.</summary>
+    internal static void ComputeGram(float[] factors, int k, float regularization, Span<float> gram, ParallelOptions parallel)
+    {
+        var rows = factors.Length / k;
+        var blocks = (rows + GramBlockRows - 1) / GramBlockRows;
+        var partials = new float[blocks][];
+        Parallel.For(0, blocks, parallel, b => partials[b] = GramBlock(factors, k, b * GramBlockRows, Math.Min(rows, (b + 1) * GramBlockRows)));
+
+        var sum = new double[k * k];
+        foreach (var partial in partials)
+        {
+            for (var p = 0; p < sum.Length; p++)
+            {
+                sum[p] += partial[p];
+            }
+        }
+
+        for (var a = 0; a < k; a++)
+        {
+            sum[(a * k) + a] += regularization;
+        }
+
+        for (var p = 0; p < sum.Length; p++)
+        {
+            gram[p] = (float)sum[p];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float[] GramBlock(float[] factors, int k, int start, int end)
+    {
+        var partial = new float[k * k];
+        for (var r = start; r < end; r++)
+        {
+            var row = factors.AsSpan(r * k, k);
+            for (var a = 0; a < k; a++)
+            {
+                VectorKernels.Axpy(row[a], row, partial.AsSpan(a * k, k));
+            }
+        }
+
+        return partial;
+    }
+
+    private void Sweep(float[] solve, float[] fixedFactors, float[] gram, int[] offsets, int[] indices, float[] weights, ParallelOptions parallel)
+    {
+        var k = _options.Factors;
+        var alpha = _options.Alpha;
+        var steps = _options.ConjugateGradientSteps;
+        var rows = offsets.Length - 1;
+        const int Chunk = 64;
+        Parallel.For(0, (rows + Chunk - 1) / Chunk, parallel, c =>
+        {
+            Span<float> r = stackalloc float[k];
+            Span<float> p = stackalloc float[k];
+            Span<float> ap = stackalloc float[k];
+            var end = Math.Min(rows, (c + 1) * Chunk);
+            for (var row = c * Chunk; row < end; row++)
+            {
+                ConjugateGradient(
+                    solve.AsSpan(row * k, k),
+                    fixedFactors,
+                    gram,
+                    indices.AsSpan(offsets[row], offsets[row + 1] - offsets[row]),
+                    weights.AsSpan(offsets[row], offsets[row + 1] - offsets[row]),
+                    alpha,
+                    steps,
+                    r,
+                    p,
+                    ap);
+            }
+        });
+    }
+
+    /// <summary>
+    /// A few CG steps on <c>(G + Σ (c−1) y yᵀ) x = Σ c y</c>, warm-started from x (the <c>implicit</c> CG update).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ConjugateGradient(
+        Span<float> x,
+        float[] fixedFactors,
+        ReadOnlySpan<float> gram,
+        ReadOnlySpan<int> indices,
+        ReadOnlySpan<float> weights,
+        float alpha,
+        int steps,
+        Span<float> r,
+        Span<float> p,
+        Span<float> ap)
+    {
+        var k = x.Length;
+        VectorKernels.SymmetricMatVec(gram, x, r);
+        for (var d = 0; d < k; d++)
+        {
+            r[d] = -r[d];
+        }
+
+        for (var e = 0; e < indices.Length; e++)
+        {
+            var y = fixedFactors.AsSpan(indices[e] * k, k);
+            var confidence = alpha * weights[e];
+            VectorKernels.Axpy(confidence - ((confidence - 1f) * VectorKernels.Dot(y, x)), y, r);
+        }
+
+        r.CopyTo(p);
+        var rsOld = VectorKernels.Dot(r, r);
+        if (rsOld < 1e-20f)
+        {
+            return;
+        }
+
+        for (var step = 0; step < steps; step++)
+        {
+            VectorKernels.SymmetricMatVec(gram, p, ap);
+            for (var e = 0; e < indices.Length; e++)
+            {
+                var extra = (alpha * weights[e]) - 1f;
+                if (extra != 0f)
+                {
+                    var y = fixedFactors.AsSpan(indices[e] * k, k);
+                    VectorKernels.Axpy(extra * VectorKernels.Dot(y, p), y, ap);
+                }
+            }
+
+            var stepSize = rsOld / VectorKernels.Dot(p, ap);
+            VectorKernels.Axpy(stepSize, p, x);
+            VectorKernels.Axpy(-stepSize, ap, r);
+            var rsNew = VectorKernels.Dot(r, r);
+            if (rsNew < 1e-20f)
+            {
+                return;
+            }
+
+            var beta = rsNew / rsOld;
+            for (var d = 0; d < k; d++)
+            {
+                p[d] = r[d] + (beta * p[d]);
+            }
+
+            rsOld = rsNew;
+        }
+    }
+}

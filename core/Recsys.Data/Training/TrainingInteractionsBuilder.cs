@@ -1,0 +1,201 @@
+using Recsys.Data.Records;
+using Recsys.Data.Schemas;
+using Recsys.Data.Segments;
+
+namespace Recsys.Data.Training;
+
+/// <summary>
+/// Loads interactions for training: imported segments (<see cref="AddSegmentAsync"/>), record batches, or single rows
+/// by id (<see cref="Add(string, string, long, string?, float?)"/>, e.g. real-time events). <see cref="Build"/> returns
+/// a snapshot; the builder can keep growing afterwards. Not thread-safe.
+/// </summary>
+public sealed class TrainingInteractionsBuilder
+{
+    /// <summary>Personalize allows a handful of event types per dataset; codes are shorts to keep rows small.</summary>
+    private const int MaxEventTypes = short.MaxValue;
+
+    private static readonly string[] s_trainingFields =
+        [ReservedFields.UserId, ReservedFields.ItemId, ReservedFields.Timestamp, ReservedFields.EventType, ReservedFields.EventValue];
+
+    private readonly IdMap _users;
+    private readonly IdMap _items;
+    private readonly IdMap _eventTypes = new();
+    private int[] _userIndexes;
+    private int[] _itemIndexes;
+    private long[] _timestamps;
+    private short[] _eventTypeCodes;
+    private float[] _eventValues;
+
+    /// <summary>Creates an empty builder, optionally sized for <paramref name="capacity"/> interactions.</summary>
+    public TrainingInteractionsBuilder(int capacity = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        _users = new IdMap();
+        _items = new IdMap();
+        capacity = Math.Max(capacity, 1024);
+        _userIndexes = new int[capacity];
+        _itemIndexes = new int[capacity];
+        _timestamps = new long[capacity];
+        _eventTypeCodes = new short[capacity];
+        _eventValues = new float[capacity];
+    }
+
+    /// <summary>Interactions added so far.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Reads every row of an interactions segment (only the columns training uses).</summary>
+    /// <exception cref="InvalidDataException">The segment does not hold interactions.</exception>
+    public async Task AddSegmentAsync(Stream segment, CancellationToken cancellationToken = default)
+    {
+        await using var reader = await ParquetSegmentReader.OpenAsync(segment, cancellationToken);
+        if (reader.Schema.DatasetType != DatasetType.Interactions)
+        {
+            throw new InvalidDataException($"The segment holds {reader.Schema.DatasetType}, not Interactions.");
+        }
+
+        EnsureCapacity(checked((int)(Count + reader.RowCount)));
+        await foreach (var batch in reader.ReadBatchesAsync(s_trainingFields, cancellationToken))
+        {
+            AddBatch(batch);
+        }
+    }
+
+    /// <summary>Adds every row of an interactions batch.</summary>
+    public void AddBatch(RecordBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Schema.DatasetType != DatasetType.Interactions)
+        {
+            throw new ArgumentException($"The batch holds {batch.Schema.DatasetType}, not Interactions.", nameof(batch));
+        }
+
+        var count = batch.Count;
+        EnsureCapacity(Count + count);
+        var users = batch.GetStringColumn(ReservedFields.UserId).Values;
+        var items = batch.GetStringColumn(ReservedFields.ItemId).Values;
+        var timestamps = batch.GetColumn<long>(ReservedFields.Timestamp).Values;
+        var eventTypes = batch.FindStringColumn(ReservedFields.EventType);
+        var eventValues = batch.FindColumn<float>(ReservedFields.EventValue);
+        var offset = Count;
+
+        var userIndexes = _userIndexes.AsSpan(offset, count);
+        var itemIndexes = _itemIndexes.AsSpan(offset, count);
+        for (var row = 0; row < count; row++)
+        {
+            userIndexes[row] = _users.GetOrAdd(users[row].Span);
+            itemIndexes[row] = _items.GetOrAdd(items[row].Span);
+        }
+
+        timestamps.CopyTo(_timestamps.AsSpan(offset, count));
+
+        var codes = _eventTypeCodes.AsSpan(offset, count);
+        if (eventTypes is null)
+        {
+            codes.Fill(-1);
+        }
+        else
+        {
+            var values = eventTypes.Values;
+            for (var row = 0; row < count; row++)
+            {
+                codes[row] = EventTypeCode(values[row].Span);
+            }
+        }
+
+        var target = _eventValues.AsSpan(offset, count);
+        if (eventValues is null)
+        {
+            target.Fill(float.NaN);
+        }
+        else
+        {
+            eventValues.Values.CopyTo(target);
+            var nulls = eventValues.Nulls;
+            for (var row = 0; row < nulls.Length; row++)
+            {
+                if (nulls[row])
+                {
+                    target[row] = float.NaN;
+                }
+            }
+        }
+
+        Count += count;
+    }
+
+    /// <summary>Adds one interaction by id.</summary>
+    public void Add(string userId, string itemId, long timestamp, string? eventType = null, float? eventValue = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(itemId);
+        Add(userId.AsSpan(), itemId.AsSpan(), timestamp, eventType.AsSpan(), eventValue);
+    }
+
+    /// <summary>Adds one interaction by id; an empty <paramref name="eventType"/> means none.</summary>
+    public void Add(ReadOnlySpan<char> userId, ReadOnlySpan<char> itemId, long timestamp, ReadOnlySpan<char> eventType, float? eventValue)
+    {
+        if (userId.IsEmpty || itemId.IsEmpty)
+        {
+            throw new ArgumentException("User and item ids must not be empty.");
+        }
+
+        EnsureCapacity(Count + 1);
+        _userIndexes[Count] = _users.GetOrAdd(userId);
+        _itemIndexes[Count] = _items.GetOrAdd(itemId);
+        _timestamps[Count] = timestamp;
+        _eventTypeCodes[Count] = EventTypeCode(eventType);
+        _eventValues[Count] = eventValue ?? float.NaN;
+        Count++;
+    }
+
+    /// <summary>
+    /// A snapshot of the interactions added so far. It shares the row arrays (rows are never changed once added) and
+    /// copies the id maps, so adding more rows afterwards does not change it.
+    /// </summary>
+    public TrainingInteractions Build() => new(
+        _users.Snapshot(),
+        _items.Snapshot(),
+        _eventTypes.Snapshot(),
+        Count,
+        _userIndexes,
+        _itemIndexes,
+        _timestamps,
+        _eventTypeCodes,
+        _eventValues);
+
+    private short EventTypeCode(ReadOnlySpan<char> eventType)
+    {
+        if (eventType.IsEmpty)
+        {
+            return -1;
+        }
+
+        var code = _eventTypes.GetOrAdd(eventType);
+        return code < MaxEventTypes
+            ? (short)code
+            : throw new InvalidOperationException($"More than {MaxEventTypes} distinct event types.");
+    }
+
+    private void EnsureCapacity(int required)
+    {
+        if (required <= _userIndexes.Length)
+        {
+            return;
+        }
+
+        // New arrays rather than in-place resizing: snapshots keep the old ones.
+        var capacity = (int)Math.Min(Array.MaxLength, Math.Max(required, (long)_userIndexes.Length * 2));
+        _userIndexes = Grow(_userIndexes, capacity, Count);
+        _itemIndexes = Grow(_itemIndexes, capacity, Count);
+        _timestamps = Grow(_timestamps, capacity, Count);
+        _eventTypeCodes = Grow(_eventTypeCodes, capacity, Count);
+        _eventValues = Grow(_eventValues, capacity, Count);
+    }
+
+    private static T[] Grow<T>(T[] array, int capacity, int count)
+    {
+        var grown = GC.AllocateUninitializedArray<T>(capacity);
+        array.AsSpan(0, count).CopyTo(grown);
+        return grown;
+    }
+}

@@ -1,0 +1,46 @@
+namespace Recsys.Storage;
+
+/// <summary>Names of the containers, queues and tables Recsys uses. All are created at start-up.</summary>
+public static class StorageNames
+{
+    /// <summary>Container where users drop CSV files; never modified by Recsys.</summary>
+    public const string ImportsContainer = "imports";
+
+    /// <summary>Container of imported dataset segments and real-time event logs.</summary>
+    public const string DatasetsContainer = "datasets";
+
+    /// <summary>Container of model artifacts and manifests.</summary>
+    public const string ModelsContainer = "models";
+
+    /// <summary>Container of job reports (import errors), batch inputs and outputs, exports.</summary>
+    public const string JobsContainer = "jobs";
+
+    /// <summary>Container the Functions host (and our local host) uses for timer status and locks.</summary>
+    public const string HostContainer = "azure-webjobs-hosts";
+
+    /// <summary>Queue of dataset import jobs (also the target of the imports container's BlobCreated events).</summary>
+    public const string ImportJobsQueue = "import-jobs";
+
+    /// <summary>Queue of training jobs.</summary>
+    public const string TrainingJobsQueue = "training-jobs";
+
+    /// <summary>Queue of batch inference and segment jobs.</summary>
+    public const string BatchJobsQueue = "batch-jobs";
+
+    /// <summary>Table of dataset groups.</summary>
+    public const string DatasetGroupsTable = "datasetgroups";
+
+    /// <summary>Table of blob receipts: which (blob, ETag) the local host has already turned into an import message.</summary>
+    public const string BlobReceiptsTable = "blobreceipts";
+
+    /// <summary>Every container Recsys needs.</summary>
+    public static IReadOnlyList<string> Containers { get; } =
+        [ImportsContainer, DatasetsContainer, ModelsContainer, JobsContainer, HostContainer];
+
+    /// <summary>Every queue Recsys needs, with their poison queues.</summary>
+    public static IReadOnlyList<string> Queues { get; } =
+        [ImportJobsQueue, ImportJobsQueue + "-poison", TrainingJobsQueue, TrainingJobsQueue + "-poison", BatchJobsQueue, BatchJobsQueue + "-poison"];
+
+    /// <summary>Every table Recsys needs.</summary>
+    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, BlobReceiptsTable];
+}

@@ -1,0 +1,4 @@
+using Recsys.Functions;
+
+var app = RecsysApp.Build(args);
+await app.RunAsync();

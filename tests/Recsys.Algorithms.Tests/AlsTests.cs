@@ -1,0 +1,128 @@
+using Recsys.Algorithms.Factorization;
+
+namespace Recsys.Algorithms.Tests;
+
+public class AlsTests
+{
+    [Theory]
+    [InlineData(1f, 0.05f)]
+    [InlineData(10f, 0.01f)]
+    public void Loss_does_not_increase_over_iterations(float alpha, float regularization)
+    {
+        var m = TestMatrices.Random(200, 120, 15, 1);
+        var losses = new List<double>();
+        new AlsTrainer(new AlsOptions { Factors = 8, Alpha = alpha, Regularization = regularization, Iterations = 10, ComputeLoss = true })
+            .Fit(m, it => losses.Add(it.Loss!.Value));
+
+        Assert.Equal(10, losses.Count);
+        for (var i = 1; i < losses.Count; i++)
+        {
+            Assert.True(losses[i] <= losses[i - 1] * (1 + 1e-6), $"loss rose at iteration {i + 1}: {losses[i - 1]} → {losses[i]}");
+        }
+
+        Assert.True(losses[^1] < losses[0]);
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_model_whatever_the_parallelism()
+    {
+        var m = TestMatrices.Random(150, 100, 12, 2);
+        var a = new AlsTrainer(new AlsOptions { Factors = 16, Iterations = 3, Seed = 7, MaxDegreeOfParallelism = 1 }).Fit(m);
+        var b = new AlsTrainer(new AlsOptions { Factors = 16, Iterations = 3, Seed = 7, MaxDegreeOfParallelism = 4 }).Fit(m);
+        var c = new AlsTrainer(new AlsOptions { Factors = 16, Iterations = 3, Seed = 8 }).Fit(m);
+
+        Assert.Equal(SimilarityTests.Bytes(a), SimilarityTests.Bytes(b));
+        Assert.NotEqual(SimilarityTests.Bytes(a), SimilarityTests.Bytes(c));
+    }
+
+    [Fact]
+    public void Fold_in_with_binary_confidence_is_ridge_regression_on_the_full_matrix()
+    {
+        // With alpha = 1 and weights 1 every cell has confidence 1, so the optimal user vector is
+        // (YᵀY + λI)⁻¹ Yᵀ p_u.
+        const int K = 4;
+        const double Lambda = 0.1;
+        var m = TestMatrices.Random(60, 30, 6, 3);
+        var model = new AlsTrainer(new AlsOptions { Factors = K, Iterations = 5, Regularization = (float)Lambda }).Fit(m);
+
+        var a = new double[K, K];
+        for (var i = 0; i < m.ItemCount; i++)
+        {
+            var y = model.ItemFactors(i);
+            for (var r = 0; r < K; r++)
+            {
+                for (var c = 0; c < K; c++)
+                {
+                    a[r, c] += (double)y[r] * y[c];
+                }
+            }
+        }
+
+        for (var r = 0; r < K; r++)
+        {
+            a[r, r] += Lambda;
+        }
+
+        var inverse = EaseTests.GaussJordanInverse(a);
+        for (var u = 0; u < 5; u++)
+        {
+            var b = new double[K];
+            foreach (var i in m.RowItems(u))
+            {
+                for (var r = 0; r < K; r++)
+                {
+                    b[r] += model.ItemFactors(i)[r];
+                }
+            }
+
+            var folded = model.FoldIn(m.RowItems(u), m.RowWeights(u));
+            for (var r = 0; r < K; r++)
+            {
+                var expected = 0.0;
+                for (var c = 0; c < K; c++)
+                {
+                    expected += inverse[r, c] * b[c];
+                }
+
+                Assert.Equal(expected, folded[r], 1e-4);
+            }
+        }
+    }
+
+    [Fact]
+    public void Trained_user_vectors_approach_the_exact_fold_in_as_training_converges()
+    {
+        var m = TestMatrices.Random(60, 30, 6, 3);
+        var model = new AlsTrainer(new AlsOptions { Factors = 4, Iterations = 200, ConjugateGradientSteps = 4, Regularization = 0.1f }).Fit(m);
+
+        for (var u = 0; u < 5; u++)
+        {
+            var folded = model.FoldIn(m.RowItems(u), m.RowWeights(u));
+            var trained = model.UserFactors(u);
+            for (var d = 0; d < 4; d++)
+            {
+                Assert.Equal(folded[d], trained[d], 0.01f);
+            }
+        }
+    }
+
+    [Fact]
+    public void Fold_in_scores_a_new_history_and_recommends_unseen_items()
+    {
+        var m = TestMatrices.Random(200, 80, 10, 4);
+        var model = new AlsTrainer(new AlsOptions { Factors = 8, Iterations = 5, Alpha = 5 }).Fit(m);
+
+        var top = model.Recommend([0, 1, 2], default, 10);
+        Assert.Equal(10, top.Length);
+        Assert.DoesNotContain(top, s => s.Item is 0 or 1 or 2);
+        Assert.True(top[0].Score >= top[^1].Score);
+    }
+
+    [Fact]
+    public void Bad_options_are_rejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AlsTrainer(new AlsOptions { Factors = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AlsTrainer(new AlsOptions { Regularization = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AlsTrainer(new AlsOptions { ConjugateGradientSteps = 0 }));
+    }
+}
