@@ -32,20 +32,12 @@ public sealed class KeyAuthorizationTests(AzuriteFixture azurite) : IClassFixtur
     [InlineData(LocalHostRunner.MasterKey, HttpStatusCode.OK)]
     public async Task Function_level_accepts_its_function_key_a_host_key_or_the_master_key(string? key, HttpStatusCode expected)
     {
-        using var root = Root();
-        await using var host = await StartAsync(root);
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/health");
-        if (key is not null)
-        {
-            request.Headers.Add("x-functions-key", key);
-        }
+        var (status, contentType) = await GetAsync("/api/health", key);
 
-        using var response = await host.Client.SendAsync(request);
-
-        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(expected, status);
         if (expected == HttpStatusCode.Unauthorized)
         {
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("application/problem+json", contentType);
         }
     }
 
@@ -56,17 +48,23 @@ public sealed class KeyAuthorizationTests(AzuriteFixture azurite) : IClassFixtur
     [InlineData(LocalHostRunner.MasterKey, HttpStatusCode.OK)]
     public async Task Admin_level_accepts_only_the_master_key(string? key, HttpStatusCode expected)
     {
+        var (status, _) = await GetAsync("/api/manage/dataset-groups", key);
+
+        Assert.Equal(expected, status);
+    }
+
+    private async Task<(HttpStatusCode Status, string? ContentType)> GetAsync(string path, string? key)
+    {
         using var root = Root();
         await using var host = await StartAsync(root);
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/manage/dataset-groups");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (key is not null)
         {
             request.Headers.Add("x-functions-key", key);
         }
 
         using var response = await host.Client.SendAsync(request);
-
-        Assert.Equal(expected, response.StatusCode);
+        return (response.StatusCode, response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
