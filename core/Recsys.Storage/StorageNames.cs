@@ -30,6 +30,15 @@ public static class StorageNames
     /// <summary>Table of dataset groups.</summary>
     public const string DatasetGroupsTable = "datasetgroups";
 
+    /// <summary>Table of schemas.</summary>
+    public const string SchemasTable = "schemas";
+
+    /// <summary>Table of datasets (partition: dataset group; row: type).</summary>
+    public const string DatasetsTable = "datasets";
+
+    /// <summary>Table of dataset import jobs.</summary>
+    public const string ImportJobsTable = "importjobs";
+
     /// <summary>Table of blob receipts: which (blob, ETag) the local host has already turned into an import message.</summary>
     public const string BlobReceiptsTable = "blobreceipts";
 
@@ -42,5 +51,5 @@ public static class StorageNames
         [ImportJobsQueue, ImportJobsQueue + "-poison", TrainingJobsQueue, TrainingJobsQueue + "-poison", BatchJobsQueue, BatchJobsQueue + "-poison"];
 
     /// <summary>Every table Recsys needs.</summary>
-    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, BlobReceiptsTable];
+    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, BlobReceiptsTable];
 }

@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration.Memory;
 using Recsys.Core.DatasetGroups;
+using Recsys.Core.Datasets;
+using Recsys.Core.Schemas;
 using Recsys.Core.Resources;
 using Recsys.Functions.Api;
 using Recsys.Functions.Hosting;
@@ -70,6 +72,13 @@ public static class RecsysApp
         services.AddSingleton<IResourceStore<DatasetGroup>>(sp => new TableResourceStore<DatasetGroup>(
             sp.GetRequiredService<StorageClients>().Table(StorageNames.DatasetGroupsTable), ResourceJson.Default.DatasetGroup, "dataset group"));
         services.AddSingleton<DatasetGroupService>();
+        services.AddSingleton<IResourceStore<Schema>>(sp => new TableResourceStore<Schema>(
+            sp.GetRequiredService<StorageClients>().Table(StorageNames.SchemasTable), ResourceJson.Default.Schema, "schema"));
+        services.AddSingleton<SchemaService>();
+        services.AddSingleton<IResourceStore<Dataset>>(sp => new TableResourceStore<Dataset>(
+            sp.GetRequiredService<StorageClients>().Table(StorageNames.DatasetsTable), ResourceJson.Default.Dataset, "dataset"));
+        services.AddSingleton<IDatasetSegmentStore, BlobDatasetSegmentStore>();
+        services.AddSingleton<DatasetService>();
 
         services.AddSingleton<ImportDropScanner>();
         services.AddSingleton<IInvocationHandler, ImportJobFunction>();
@@ -116,7 +125,10 @@ public static class RecsysApp
 
         var api = app.MapGroup("/" + functionApp.RoutePrefix);
         api.MapHealthEndpoints();
-        api.MapGroup("/manage").MapDatasetGroupEndpoints();
+        var manage = api.MapGroup("/manage");
+        manage.MapDatasetGroupEndpoints();
+        manage.MapSchemaEndpoints();
+        manage.MapDatasetEndpoints();
         app.MapOpenApi("/" + functionApp.RoutePrefix + "/openapi/{documentName}.json");
         app.MapInvocationEndpoints(functionApp, app.Services.GetServices<IInvocationHandler>());
         return app;

@@ -1,10 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Recsys.Core.DatasetGroups;
+using Recsys.Core.Datasets;
+using Recsys.Core.Schemas;
 
 namespace Recsys.Functions;
 
 /// <summary>Source-generated JSON for the resource documents kept in Table Storage.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(DatasetGroup))]
+[JsonSerializable(typeof(Schema))]
+[JsonSerializable(typeof(Dataset))]
 internal sealed partial class ResourceJson : JsonSerializerContext;

@@ -4,7 +4,7 @@ using Recsys.Core.Resources;
 namespace Recsys.Core.DatasetGroups;
 
 /// <summary>Use cases for dataset groups: create, describe, list and delete.</summary>
-public sealed class DatasetGroupService(IResourceStore<DatasetGroup> store, TimeProvider timeProvider)
+public sealed class DatasetGroupService(IResourceStore<DatasetGroup> store, IResourceStore<Datasets.Dataset> datasets, TimeProvider timeProvider)
 {
     private static readonly string[] s_domains = ["ECOMMERCE", "VIDEO_ON_DEMAND"];
 
@@ -56,6 +56,12 @@ public sealed class DatasetGroupService(IResourceStore<DatasetGroup> store, Time
         }
 
         var group = current.Value;
+        var contained = await datasets.ListAsync(group.Name, 1, null, cancellationToken);
+        if (contained.Items.Count > 0)
+        {
+            throw new ResourceInUseException($"The dataset group '{group.Name}' still has datasets ({contained.Items[0].Arn}); delete them first.");
+        }
+
         var deleting = group with
         {
             State = group.State.MoveTo("dataset group", group.Name, ResourceStatus.DeletePending, timeProvider.GetUtcNow()),

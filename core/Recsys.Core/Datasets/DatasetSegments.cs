@@ -1,0 +1,51 @@
+using Recsys.Data.Schemas;
+
+namespace Recsys.Core.Datasets;
+
+/// <summary>One immutable columnar segment of a dataset's imported data.</summary>
+/// <param name="Name">Segment name, unique in the dataset.</param>
+/// <param name="Rows">Rows it holds.</param>
+/// <param name="ImportJob">The import job that wrote it.</param>
+/// <param name="CreatedAt">When it was committed.</param>
+public sealed record DatasetSegment(string Name, long Rows, string ImportJob, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// The committed state of a dataset: its segments, oldest first. Replacing the manifest is the commit point of an
+/// import, so readers see either all of an import or none of it. For Items and Users a later segment's row wins
+/// over an earlier one with the same id.
+/// </summary>
+/// <param name="Version">Increases with every commit.</param>
+/// <param name="Segments">Segments, oldest first.</param>
+public sealed record DatasetManifest(long Version, IReadOnlyList<DatasetSegment> Segments)
+{
+    /// <summary>The manifest of a dataset with no data yet.</summary>
+    public static DatasetManifest Empty { get; } = new(0, []);
+
+    /// <summary>Total rows over all segments.</summary>
+    public long Rows => Segments.Sum(s => s.Rows);
+}
+
+/// <summary>Persistence seam for datasets' imported data: segments and the manifest that commits them.</summary>
+public interface IDatasetSegmentStore
+{
+    /// <summary>The dataset's committed manifest (empty when nothing was imported).</summary>
+    Task<DatasetManifest> ReadManifestAsync(string datasetGroup, DatasetType type, CancellationToken cancellationToken = default);
+
+    /// <summary>A write-only stream for a new segment; it is invisible to readers until committed.</summary>
+    Task<Stream> OpenSegmentWriteAsync(string datasetGroup, DatasetType type, string segment, CancellationToken cancellationToken = default);
+
+    /// <summary>A seekable stream over a committed segment.</summary>
+    Task<Stream> OpenSegmentReadAsync(string datasetGroup, DatasetType type, string segment, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Commits a change to the manifest atomically (retrying when another commit won the race) and returns the new
+    /// manifest; segments that the change dropped are deleted afterwards.
+    /// </summary>
+    Task<DatasetManifest> CommitAsync(string datasetGroup, DatasetType type, Func<DatasetManifest, DatasetManifest> change, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes an uncommitted segment (a failed import's output).</summary>
+    Task DeleteSegmentAsync(string datasetGroup, DatasetType type, string segment, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes all of a dataset's data.</summary>
+    Task DeleteAllAsync(string datasetGroup, DatasetType type, CancellationToken cancellationToken = default);
+}
