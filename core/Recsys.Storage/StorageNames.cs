@@ -39,6 +39,18 @@ public static class StorageNames
     /// <summary>Table of dataset import jobs.</summary>
     public const string ImportJobsTable = "importjobs";
 
+    /// <summary>Table of event trackers.</summary>
+    public const string EventTrackersTable = "eventtrackers";
+
+    /// <summary>Table of real-time events and each user's (or session's) recent history.</summary>
+    public const string EventsTable = "events";
+
+    /// <summary>Table of item records sent with PutItems.</summary>
+    public const string ItemsTable = "items";
+
+    /// <summary>Table of user records sent with PutUsers.</summary>
+    public const string UsersTable = "users";
+
     /// <summary>Table of blob receipts: which (blob, ETag) the local host has already turned into an import message.</summary>
     public const string BlobReceiptsTable = "blobreceipts";
 
@@ -51,5 +63,5 @@ public static class StorageNames
         [ImportJobsQueue, ImportJobsQueue + "-poison", TrainingJobsQueue, TrainingJobsQueue + "-poison", BatchJobsQueue, BatchJobsQueue + "-poison"];
 
     /// <summary>Every table Recsys needs.</summary>
-    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, BlobReceiptsTable];
+    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, EventTrackersTable, EventsTable, ItemsTable, UsersTable, BlobReceiptsTable];
 }

@@ -80,6 +80,7 @@ public static class RecsysApp
         services.AddSingleton<IDatasetSegmentStore, BlobDatasetSegmentStore>();
         services.AddSingleton<DatasetService>();
 
+        services.AddEventServices();
         services.AddSingleton<ImportDropScanner>();
         services.AddSingleton<IInvocationHandler, ImportJobFunction>();
         services.AddSingleton<IInvocationHandler, ImportSweepTimerFunction>();
@@ -129,6 +130,8 @@ public static class RecsysApp
         manage.MapDatasetGroupEndpoints();
         manage.MapSchemaEndpoints();
         manage.MapDatasetEndpoints();
+        manage.MapEventTrackerEndpoints();
+        api.MapEventEndpoints();
         app.MapOpenApi("/" + functionApp.RoutePrefix + "/openapi/{documentName}.json");
         app.MapInvocationEndpoints(functionApp, app.Services.GetServices<IInvocationHandler>());
         return app;
