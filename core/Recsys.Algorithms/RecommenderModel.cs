@@ -1,4 +1,5 @@
 using System.Text;
+using Recsys.Algorithms.Ensemble;
 using Recsys.Algorithms.Factorization;
 using Recsys.Algorithms.Linear;
 using Recsys.Algorithms.Popularity;
@@ -91,6 +92,7 @@ public abstract class RecommenderModel
             ModelKind.ItemSimilarity => ItemSimilarityModel.ReadBody(reader),
             ModelKind.Als => AlsModel.ReadBody(reader),
             ModelKind.Ease => EaseModel.ReadBody(reader),
+            ModelKind.Blend => BlendModel.ReadBody(reader),
             _ => throw new InvalidDataException($"Unknown model kind {(int)kind}."),
         };
     }

@@ -1,3 +1,4 @@
+using Recsys.Algorithms.Ensemble;
 using Recsys.Algorithms.Factorization;
 using Recsys.Algorithms.Linear;
 using Recsys.Algorithms.Popularity;
@@ -7,7 +8,7 @@ namespace Recsys.Algorithms.Tests;
 
 public class SerializationTests
 {
-    public static TheoryData<string> Models => ["popularity", "sims", "knn", "als", "ease"];
+    public static TheoryData<string> Models => ["popularity", "sims", "knn", "rp3beta", "als", "ease", "blend"];
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -19,7 +20,9 @@ public class SerializationTests
             "popularity" => new PopularityTrainer().Fit(m),
             "sims" => new ItemSimilarityTrainer().Fit(m),
             "knn" => new ItemKnnTrainer(new ItemKnnOptions { Weighting = ItemKnnWeighting.Bm25 }).Fit(m),
+            "rp3beta" => new Rp3BetaTrainer().Fit(m),
             "als" => new AlsTrainer(new AlsOptions { Factors = 8, Iterations = 3 }).Fit(m),
+            "blend" => new BlendModel([new EaseTrainer().Fit(m), new PopularityTrainer().Fit(m)], [1f, 0.5f]),
             _ => new EaseTrainer().Fit(m),
         };
 

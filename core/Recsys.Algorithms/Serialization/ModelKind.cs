@@ -17,4 +17,7 @@ public enum ModelKind
 
     /// <summary><see cref="Linear.EaseModel"/>.</summary>
     Ease = 4,
+
+    /// <summary><see cref="Ensemble.BlendModel"/>.</summary>
+    Blend = 5,
 }

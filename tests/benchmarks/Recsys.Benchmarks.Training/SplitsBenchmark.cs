@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Recsys.Algorithms;
 using Recsys.Algorithms.Data;
+using Recsys.Algorithms.Ensemble;
 using Recsys.Algorithms.Evaluation;
 using Recsys.Algorithms.Factorization;
 using Recsys.Algorithms.Linear;
@@ -16,7 +17,8 @@ namespace Recsys.Benchmarks;
 internal delegate ScoredItem[] UserRecommender(int user, int count);
 
 /// <summary>One algorithm configuration: a name, its parameters as text, and how to train it on a split.</summary>
-internal sealed record AlgorithmRun(string Algo, string Params, Func<SplitData, int, TrainedRun> Train);
+/// <remarks><paramref name="Diagnostics"/> runs after the timed fit and adds figures to the row.</remarks>
+internal sealed record AlgorithmRun(string Algo, string Params, Func<SplitData, int, TrainedRun> Train, Func<SplitData, int, JsonObject>? Diagnostics = null);
 
 /// <summary>What training produced: the recommender, extra parameter text (e.g. tuning) and extra figures.</summary>
 internal sealed record TrainedRun(UserRecommender Recommend, string ExtraParams = "", JsonObject? Extra = null);
@@ -75,6 +77,14 @@ internal static class SplitsBenchmark
                 if (trained.Extra is not null)
                 {
                     foreach (var (key, value) in trained.Extra)
+                    {
+                        row[key] = value?.DeepClone();
+                    }
+                }
+
+                if (run.Diagnostics is not null)
+                {
+                    foreach (var (key, value) in run.Diagnostics(data, threads))
                     {
                         row[key] = value?.DeepClone();
                     }
@@ -197,8 +207,22 @@ internal static class SplitsBenchmark
             };
         });
 
-        yield return new AlgorithmRun("als_default", "factors=64;regularization=0.05;alpha=1;iterations=15;cg_steps=3;seed=42;binary", (d, t) =>
-            Als(d, new AlsOptions { Factors = 64, Regularization = 0.05f, Alpha = 1, Iterations = 15, MaxDegreeOfParallelism = t }));
+        yield return new AlgorithmRun(
+            "als_default",
+            "factors=64;regularization=0.05;alpha=1;iterations=15;cg_steps=3;seed=42;binary",
+            (d, t) => Als(d, new AlsOptions { Factors = 64, Regularization = 0.05f, Alpha = 1, Iterations = 15, MaxDegreeOfParallelism = t }),
+            (d, t) =>
+            {
+                // Seed sensitivity: nDCG@10 for seeds 1..5 (outside the timed fit).
+                var spread = new JsonArray();
+                for (var seed = 1UL; seed <= 5; seed++)
+                {
+                    var other = Als(d, new AlsOptions { Factors = 64, Regularization = 0.05f, Alpha = 1, Iterations = 15, Seed = seed, MaxDegreeOfParallelism = t });
+                    spread.Add(Math.Round(Evaluate(d, other.Recommend)["nDCG10"], 6));
+                }
+
+                return new JsonObject { ["nDCG10_seeds_1_to_5"] = spread };
+            });
         yield return new AlgorithmRun("als_reference_tuned_settings", "the implicit_ALS_tuned row's settings for the split", (d, t) =>
         {
             var (factors, reg, alpha) = d.Name switch
@@ -232,6 +256,24 @@ internal static class SplitsBenchmark
                 ExtraParams = $";selected lambda={best.Lambda};p={best.DropoutRate} (tuning {tuning:F1}s)",
             };
         });
+        foreach (var partner in new[] { "als", "rp3beta" })
+        {
+            yield return new AlgorithmRun($"blend_ease_{partner}", $"EASE lambda=100 + w*{partner} (per-user z-scores); w from {{0,0.1,0.2,0.35,0.5}} by validation nDCG@10", (d, t) =>
+            {
+                RecommenderModel Partner(SplitData x) => partner == "als"
+                    ? new AlsTrainer(new AlsOptions { Factors = 64, Regularization = 0.05f, Alpha = 1, Iterations = 15, MaxDegreeOfParallelism = t }).Fit(x.Binary)
+                    : new Rp3BetaTrainer(new Rp3BetaOptions { Alpha = 0.75f, Beta = 0.35f, Neighbors = 100, MaxDegreeOfParallelism = t }).Fit(x.Binary);
+                var clock = Stopwatch.StartNew();
+                var validation = d.ValidationSplit();
+                var ease = new EaseTrainer(new EaseOptions { Lambda = 100, MaxDegreeOfParallelism = t }).Fit(validation.Binary);
+                var other = Partner(validation);
+                var (best, _) = Tune(d, new[] { 0f, 0.1f, 0.2f, 0.35f, 0.5f }, (w, x) => History(x, new BlendModel([ease, other], [1f, w])).Recommend);
+                var tuning = clock.Elapsed.TotalSeconds;
+                var model = new BlendModel([new EaseTrainer(new EaseOptions { Lambda = 100, MaxDegreeOfParallelism = t }).Fit(d.Binary), Partner(d)], [1f, best]);
+                return History(d, model) with { ExtraParams = $";selected w={best} (tuning {tuning:F1}s)" };
+            });
+        }
+
         yield return new AlgorithmRun("ease_direct_lambda100", "lambda=100;float64;direct Cholesky inverse of the items x items Gram matrix", (d, t) =>
             History(d, new EaseTrainer(new EaseOptions { Lambda = 100, Solver = EaseSolver.Direct, MaxDegreeOfParallelism = t }).Fit(d.Binary)));
     }
