@@ -51,6 +51,12 @@ public static class StorageNames
     /// <summary>Table of user records sent with PutUsers.</summary>
     public const string UsersTable = "users";
 
+    /// <summary>Table of solutions.</summary>
+    public const string SolutionsTable = "solutions";
+
+    /// <summary>Table of solution versions (partition: solution).</summary>
+    public const string SolutionVersionsTable = "solutionversions";
+
     /// <summary>Table of blob receipts: which (blob, ETag) the local host has already turned into an import message.</summary>
     public const string BlobReceiptsTable = "blobreceipts";
 
@@ -63,5 +69,5 @@ public static class StorageNames
         [ImportJobsQueue, ImportJobsQueue + "-poison", TrainingJobsQueue, TrainingJobsQueue + "-poison", BatchJobsQueue, BatchJobsQueue + "-poison"];
 
     /// <summary>Every table Recsys needs.</summary>
-    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, EventTrackersTable, EventsTable, ItemsTable, UsersTable, BlobReceiptsTable];
+    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, EventTrackersTable, EventsTable, ItemsTable, UsersTable, SolutionsTable, SolutionVersionsTable, BlobReceiptsTable];
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration.Memory;
 using Recsys.Core.DatasetGroups;
+using Recsys.Core.DatasetImports;
 using Recsys.Core.Datasets;
 using Recsys.Core.Schemas;
 using Recsys.Core.Resources;
@@ -79,8 +80,16 @@ public static class RecsysApp
             sp.GetRequiredService<StorageClients>().Table(StorageNames.DatasetsTable), ResourceJson.Default.Dataset, "dataset"));
         services.AddSingleton<IDatasetSegmentStore, BlobDatasetSegmentStore>();
         services.AddSingleton<DatasetService>();
+        services.AddSingleton<IResourceStore<DatasetImportJob>>(sp => new TableResourceStore<DatasetImportJob>(
+            sp.GetRequiredService<StorageClients>().Table(StorageNames.ImportJobsTable), ResourceJson.Default.DatasetImportJob, "dataset import job"));
+        services.AddSingleton<IImportFileStore, BlobImportFileStore>();
+        services.AddSingleton<IImportJobScheduler, QueueImportJobScheduler>();
+        services.AddSingleton<DatasetImportService>();
+        services.AddSingleton<DatasetImportRunner>();
+        services.AddSingleton<TrainingDataReader>();
 
         services.AddEventServices();
+        services.AddTrainingServices();
         services.AddSingleton<ImportDropScanner>();
         services.AddSingleton<IInvocationHandler, ImportJobFunction>();
         services.AddSingleton<IInvocationHandler, ImportSweepTimerFunction>();
@@ -130,7 +139,9 @@ public static class RecsysApp
         manage.MapDatasetGroupEndpoints();
         manage.MapSchemaEndpoints();
         manage.MapDatasetEndpoints();
+        manage.MapDatasetImportJobEndpoints();
         manage.MapEventTrackerEndpoints();
+        manage.MapTrainingEndpoints();
         api.MapEventEndpoints();
         app.MapOpenApi("/" + functionApp.RoutePrefix + "/openapi/{documentName}.json");
         app.MapInvocationEndpoints(functionApp, app.Services.GetServices<IInvocationHandler>());

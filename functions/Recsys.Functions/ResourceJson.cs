@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Recsys.Core.DatasetGroups;
+using Recsys.Core.DatasetImports;
 using Recsys.Core.Datasets;
 using Recsys.Core.Schemas;
 
@@ -11,4 +12,5 @@ namespace Recsys.Functions;
 [JsonSerializable(typeof(DatasetGroup))]
 [JsonSerializable(typeof(Schema))]
 [JsonSerializable(typeof(Dataset))]
+[JsonSerializable(typeof(DatasetImportJob))]
 internal sealed partial class ResourceJson : JsonSerializerContext;

@@ -51,6 +51,7 @@ public sealed class InvocationContractTests(AzuriteFixture azurite) : IClassFixt
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("delivery 4", body!["Logs"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("CREATE FAILED", (string?)body["ReturnValue"]!["status"]); // no such dataset group: reported on the job
         Assert.Equal("shop/Items/items.csv", (string?)body["ReturnValue"]!["blob"]);
     }
 

@@ -50,7 +50,7 @@ internal sealed class ImportDropScanner(StorageClients storage, TimeProvider tim
         var receipts = storage.Table(StorageNames.BlobReceiptsTable);
         await foreach (var blob in container.GetBlobsAsync(cancellationToken: cancellationToken))
         {
-            var etag = blob.Properties.ETag?.ToString() ?? string.Empty;
+            var etag = blob.Properties.ETag?.ToString().Trim('"') ?? string.Empty;
             var key = ReceiptKey(blob.Name, etag);
             if (_sent.Contains(key))
             {
@@ -107,6 +107,13 @@ internal sealed class ImportDropScanner(StorageClients storage, TimeProvider tim
         }
 
         return queued;
+    }
+
+    /// <summary>Records that a blob version reached the import queue by another route (Event Grid).</summary>
+    public async Task RecordReceiptAsync(string blobName, string etag, CancellationToken cancellationToken)
+    {
+        var receipt = new TableEntity(Partition, ReceiptKey(blobName, etag)) { ["Blob"] = blobName, ["ETag"] = etag, ["Sent"] = true, ["SentAt"] = time.GetUtcNow() };
+        await storage.Table(StorageNames.BlobReceiptsTable).UpsertEntityAsync(receipt, TableUpdateMode.Replace, cancellationToken);
     }
 
     /// <summary>Key of the receipt for one blob version.</summary>

@@ -59,7 +59,7 @@ internal sealed record ImportJobMessage(string BlobName, string? ETag, string? J
                 throw new InvalidInputException("subject", $"The event is not about a blob in the '{StorageNames.ImportsContainer}' container: '{subject}'.");
             }
 
-            return new ImportJobMessage(subject[SubjectPrefix.Length..], (string?)message["data"]?["eTag"], null);
+            return new ImportJobMessage(subject[SubjectPrefix.Length..], Unquote((string?)message["data"]?["eTag"]), null);
         }
 
         if ((string?)message["kind"] == "import")
@@ -76,9 +76,12 @@ internal sealed record ImportJobMessage(string BlobName, string? ETag, string? J
                 blob = blob[containerPrefix.Length..];
             }
 
-            return new ImportJobMessage(blob, (string?)message["etag"], (string?)message["job"]);
+            return new ImportJobMessage(blob, Unquote((string?)message["etag"]), (string?)message["job"]);
         }
 
         throw new InvalidInputException("job", "The message is neither a BlobCreated event nor an import job.");
     }
+
+    // Event Grid sends ETags bare, the SDK quoted: one form, so that both name the same blob version.
+    private static string? Unquote(string? etag) => etag?.Trim('"');
 }

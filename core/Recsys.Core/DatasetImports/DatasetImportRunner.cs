@@ -1,0 +1,286 @@
+using System.Globalization;
+using System.Text;
+using Recsys.Core.Datasets;
+using Recsys.Core.Errors;
+using Recsys.Core.Resources;
+using Recsys.Core.Schemas;
+using Recsys.Data.Import;
+using Recsys.Data.Segments;
+
+namespace Recsys.Core.DatasetImports;
+
+/// <summary>What the import queue asks for: a file version, and the job when it was created through the API.</summary>
+/// <param name="BlobName">File in the imports container.</param>
+/// <param name="ETag">Version to import (null: current).</param>
+/// <param name="JobName">The API job, or null for a dropped file.</param>
+public sealed record ImportRequest(string BlobName, string? ETag, string? JobName);
+
+/// <summary>
+/// Runs one import job: streams the file, validates every row against the dataset's schema, writes the accepted
+/// rows as one columnar segment, and commits it to the dataset (FULL replaces, INCREMENTAL appends) by replacing
+/// the dataset's manifest — so readers see all of the import or none of it, and a failed import changes nothing.
+/// The job record carries status, progress, counts, the failure reason and the location of the rejected-rows report.
+/// A repeated message for a finished job does nothing; one for a job that was interrupted runs it again.
+/// </summary>
+public sealed class DatasetImportRunner(
+    IResourceStore<DatasetImportJob> jobs,
+    IResourceStore<Dataset> datasets,
+    IResourceStore<Schema> schemas,
+    IDatasetSegmentStore segments,
+    IImportFileStore files,
+    TimeProvider time)
+{
+    private const string Scope = IResourceStore<DatasetImportJob>.GlobalScope;
+    private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>Runs the import; returns the job as it ended. Throws only for failures worth a retry.</summary>
+    public async Task<DatasetImportJob> RunAsync(ImportRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var stored = request.JobName is null
+            ? await FindOrCreateDropJobAsync(request, cancellationToken)
+            : await jobs.GetAsync(Scope, request.JobName, "dataset import job", cancellationToken);
+
+        var job = stored.Value;
+        if (ResourceStatus.IsTerminal(job.State.Status) || job.State.Status == ResourceStatus.DeletePending)
+        {
+            return job; // a repeated message for a finished job
+        }
+
+        using var progress = new JobRecord(jobs, stored, time);
+        if (job.State.Status == ResourceStatus.CreatePending)
+        {
+            await progress.UpdateAsync(j => j with { State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.CreateInProgress, time.GetUtcNow()) }, cancellationToken);
+        }
+
+        try
+        {
+            return await ImportAsync(progress, request, cancellationToken);
+        }
+        catch (RecsysException e)
+        {
+            return await FailAsync(progress, e.Message, cancellationToken);
+        }
+        catch (ImportFileChangedException e)
+        {
+            return await FailAsync(progress, e.Message, cancellationToken);
+        }
+    }
+
+    /// <summary>Marks a job failed after its last delivery failed with <paramref name="reason"/>.</summary>
+    public async Task GiveUpAsync(ImportRequest request, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var name = request.JobName ?? ImportPaths.DropJobName(request.BlobName, request.ETag);
+        var stored = await jobs.FindAsync(Scope, name, cancellationToken);
+        if (stored is not null && !ResourceStatus.IsTerminal(stored.Value.State.Status))
+        {
+            using var record = new JobRecord(jobs, stored, time);
+            await FailAsync(record, reason, cancellationToken);
+        }
+    }
+
+    private async Task<DatasetImportJob> ImportAsync(JobRecord record, ImportRequest request, CancellationToken cancellationToken)
+    {
+        var job = record.Current;
+        var dataset = await datasets.FindAsync(job.DatasetGroup, Dataset.TypeKey(job.DatasetType!.Value), cancellationToken);
+        if (dataset is null)
+        {
+            return await FailAsync(record, $"The dataset group '{job.DatasetGroup}' has no {job.DatasetType} dataset: create it, then drop the file again.", cancellationToken);
+        }
+
+        var schema = (await schemas.GetAsync(IResourceStore<Schema>.GlobalScope, dataset.Value.SchemaName, "schema", cancellationToken)).Value.Parse();
+        var segment = job.Name;
+        CsvImportResult result;
+        long rowsRead = 0;
+        using (var progressLoop = new CancellationTokenSource())
+        {
+            var reporter = ReportProgressAsync(record, () => Interlocked.Read(ref rowsRead), progressLoop.Token);
+            try
+            {
+                await using var input = await files.OpenReadAsync(job.DataLocation, job.BlobETag ?? request.ETag, cancellationToken);
+                await using var output = await segments.OpenSegmentWriteAsync(job.DatasetGroup, job.DatasetType.Value, segment, cancellationToken);
+                await using (var writer = await ParquetSegmentWriter.CreateAsync(schema, output, cancellationToken))
+                {
+                    result = await CsvDatasetReader.ReadAsync(input, schema, writer, new CsvImportOptions
+                    {
+                        FileName = job.DataLocation,
+                        ColumnMapping = job.ColumnMapping ?? dataset.Value.ColumnMapping,
+                        Progress = new InlineProgress(rows => Interlocked.Exchange(ref rowsRead, rows)),
+                    }, cancellationToken);
+                }
+            }
+            catch
+            {
+                await segments.DeleteSegmentAsync(job.DatasetGroup, job.DatasetType.Value, segment, CancellationToken.None);
+                throw;
+            }
+            finally
+            {
+                await progressLoop.CancelAsync();
+                await reporter;
+            }
+        }
+
+        string? report = null;
+        if (result.Errors.Count > 0)
+        {
+            report = await files.WriteErrorReportAsync(job.Name, ErrorReport(result), cancellationToken);
+        }
+
+        if (!result.Succeeded || result.RowsImported == 0)
+        {
+            await segments.DeleteSegmentAsync(job.DatasetGroup, job.DatasetType.Value, segment, cancellationToken);
+            var reason = result.FailureReason
+                ?? $"No row of the file is valid ({result.RowsRejected} rejected); the dataset is unchanged. See the error report.";
+            return await FailAsync(record, reason, cancellationToken, result, report);
+        }
+
+        var committed = new DatasetSegment(segment, result.RowsImported, job.Name, time.GetUtcNow());
+        await segments.CommitAsync(job.DatasetGroup, job.DatasetType.Value, manifest => job.ImportMode == ImportMode.Full
+            ? manifest with { Segments = [committed] }
+            : manifest with { Segments = [.. manifest.Segments.Where(s => s.Name != committed.Name), committed] }, cancellationToken);
+
+        return await record.UpdateAsync(j => j with
+        {
+            State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.Active, time.GetUtcNow()),
+            RowsRead = result.RowsRead,
+            RowsImported = result.RowsImported,
+            RowsRejected = result.RowsRejected,
+            ErrorReportLocation = report,
+        }, cancellationToken);
+    }
+
+    private async Task<Stored<DatasetImportJob>> FindOrCreateDropJobAsync(ImportRequest request, CancellationToken cancellationToken)
+    {
+        var name = ImportPaths.DropJobName(request.BlobName, request.ETag);
+        var existing = await jobs.FindAsync(Scope, name, cancellationToken);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var now = time.GetUtcNow();
+        var target = ImportPaths.Parse(request.BlobName, out var problem);
+        string? failure = problem;
+        if (target is not null)
+        {
+            var dataset = await datasets.FindAsync(target.DatasetGroup, Dataset.TypeKey(target.DatasetType), cancellationToken);
+            failure = dataset is null
+                ? $"The file '{request.BlobName}' is for the {target.DatasetType} dataset of '{target.DatasetGroup}', which does not exist: create the dataset group and dataset, then drop the file again."
+                : null;
+        }
+
+        var state = ResourceState.New(ResourceStatus.CreatePending, now);
+        if (failure is not null)
+        {
+            state = state.MoveTo("dataset import job", name, ResourceStatus.CreateFailed, now, failure);
+        }
+
+        var job = new DatasetImportJob
+        {
+            Name = name,
+            DatasetGroup = target?.DatasetGroup ?? string.Empty,
+            DatasetType = target?.DatasetType,
+            DataLocation = request.BlobName,
+            BlobETag = request.ETag,
+            ImportMode = target?.Mode ?? ImportMode.Full,
+            Source = "drop",
+            State = state,
+        };
+        try
+        {
+            return await jobs.CreateAsync(Scope, name, job, cancellationToken);
+        }
+        catch (ResourceAlreadyExistsException)
+        {
+            return await jobs.GetAsync(Scope, name, "dataset import job", cancellationToken);
+        }
+    }
+
+    private async Task<DatasetImportJob> FailAsync(JobRecord record, string reason, CancellationToken cancellationToken, CsvImportResult? result = null, string? report = null)
+        => await record.UpdateAsync(j => j with
+        {
+            State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), reason),
+            RowsRead = result?.RowsRead ?? j.RowsRead,
+            RowsImported = 0,
+            RowsRejected = result?.RowsRejected ?? j.RowsRejected,
+            ErrorReportLocation = report ?? j.ErrorReportLocation,
+        }, cancellationToken);
+
+    private async Task ReportProgressAsync(JobRecord record, Func<long> rowsRead, CancellationToken stop)
+    {
+        var reported = 0L;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(s_progressInterval, time, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var rows = rowsRead();
+            if (rows != reported)
+            {
+                reported = rows;
+                await record.UpdateAsync(j => j with { RowsRead = rows }, CancellationToken.None);
+            }
+        }
+    }
+
+    private static string ErrorReport(CsvImportResult result)
+    {
+        var csv = new StringBuilder("line,column,reason\n");
+        foreach (var error in result.Errors)
+        {
+            csv.Append(error.Line.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(Quote(error.Column ?? string.Empty)).Append(',')
+                .Append(Quote(error.Reason)).Append('\n');
+        }
+
+        if (result.RowsRejected > result.Errors.Count)
+        {
+            csv.Append(",,").Append(Quote($"... and {result.RowsRejected - result.Errors.Count} more rejected rows")).Append('\n');
+        }
+
+        return csv.ToString();
+    }
+
+    private static string Quote(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>Progress that runs its callback on the reporting thread (no synchronization context hop).</summary>
+    private sealed class InlineProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+
+    /// <summary>The job's record, updated in place with its ETag; one writer (this run) at a time.</summary>
+    private sealed class JobRecord(IResourceStore<DatasetImportJob> jobs, Stored<DatasetImportJob> initial, TimeProvider time) : IDisposable
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private Stored<DatasetImportJob> _stored = initial;
+
+        public DatasetImportJob Current => _stored.Value;
+
+        public void Dispose() => _gate.Dispose();
+
+        public async Task<DatasetImportJob> UpdateAsync(Func<DatasetImportJob, DatasetImportJob> change, CancellationToken cancellationToken)
+        {
+            await _gate.WaitAsync(cancellationToken);
+            try
+            {
+                var next = change(_stored.Value);
+                next = next with { State = next.State with { LastUpdatedDateTime = time.GetUtcNow() } };
+                _stored = await jobs.ReplaceAsync(Scope, next.Name, next, _stored.ETag, cancellationToken);
+                return _stored.Value;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using System.Text;
+using Recsys.Core.Datasets;
+using Recsys.Data.Schemas;
+
+namespace Recsys.Core.DatasetImports;
+
+/// <summary>
+/// The imports container's conventions: a dropped file at <c>{datasetGroup}/{Interactions|Items|Users}/…</c> is for
+/// that dataset, FULL unless the next folder is <c>incremental</c>.
+/// </summary>
+public static class ImportPaths
+{
+    /// <summary>Container name as it may prefix a data location.</summary>
+    public const string Container = "imports";
+
+    /// <summary>What a dropped file's path says.</summary>
+    public sealed record DropTarget(string DatasetGroup, DatasetType DatasetType, ImportMode Mode);
+
+    /// <summary>Parses a dropped file's path, or returns the reason it names no dataset.</summary>
+    public static DropTarget? Parse(string blobName, out string? problem)
+    {
+        problem = null;
+        var parts = blobName.Split('/');
+        if (parts.Length < 3 || parts[0].Length == 0)
+        {
+            problem = $"'{blobName}' is not under {{datasetGroup}}/{{Interactions|Items|Users}}/ in the imports container.";
+            return null;
+        }
+
+        var type = Dataset.ParseType(parts[1]);
+        if (type is null)
+        {
+            problem = $"'{parts[1]}' in '{blobName}' is not a dataset type: use Interactions, Items or Users.";
+            return null;
+        }
+
+        var mode = parts.Length > 3 && parts[2].Equals("incremental", StringComparison.OrdinalIgnoreCase) ? ImportMode.Incremental : ImportMode.Full;
+        return new DropTarget(parts[0], type.Value, mode);
+    }
+
+    /// <summary>The job name of a dropped file version: stable, so a repeated event maps to the same job.</summary>
+    public static string DropJobName(string blobName, string? etag)
+        => "drop-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(blobName + "\n" + etag)))[..24];
+
+    /// <summary>A blob name from a data location (<c>imports/x.csv</c>, <c>x.csv</c> or a URL), or null.</summary>
+    public static string? NormalizeLocation(string? location)
+    {
+        if (string.IsNullOrWhiteSpace(location))
+        {
+            return null;
+        }
+
+        var path = location;
+        if (Uri.TryCreate(location, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            path = Uri.UnescapeDataString(uri.AbsolutePath).TrimStart('/');
+            var marker = path.IndexOf(Container + "/", StringComparison.Ordinal);
+            path = marker >= 0 ? path[(marker + Container.Length + 1)..] : path;
+        }
+        else if (path.StartsWith(Container + "/", StringComparison.Ordinal))
+        {
+            path = path[(Container.Length + 1)..];
+        }
+
+        return path.Length == 0 || path.EndsWith('/') ? null : path;
+    }
+}
