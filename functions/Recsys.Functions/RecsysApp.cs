@@ -107,6 +107,11 @@ public static class RecsysApp
             services.AddSingleton<FunctionInvoker>();
             services.AddHostedService<QueueTriggerListener>();
             services.AddHostedService<TimerTriggerListener>();
+            if (localOptions.Demo)
+            {
+                services.AddHostedService<Demo.DemoSeeder>();
+            }
+
             if (localOptions.WatchImports)
             {
                 services.AddHostedService<ImportsBlobWatcher>();

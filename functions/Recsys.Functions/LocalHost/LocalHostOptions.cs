@@ -26,6 +26,9 @@ public sealed class LocalHostOptions
     /// <summary>How often the imports container is scanned for new blobs.</summary>
     public TimeSpan ImportsPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Whether to load the demo dataset group on first start.</summary>
+    public bool Demo { get; set; }
+
     /// <summary>Whether to scan the imports container at all (the local stand-in for Event Grid).</summary>
     public bool WatchImports { get; set; } = true;
 }

@@ -44,4 +44,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2061, Level = LogLevel.Warning, Message = "Azurite: {Line}")]
     public static partial void AzuriteOutput(ILogger logger, string line);
+
+    [LoggerMessage(EventId = 2070, Level = LogLevel.Information, Message = "Demo: the dataset group '{DatasetGroup}' exists already; nothing to load")]
+    public static partial void DemoPresent(ILogger logger, string datasetGroup);
+
+    [LoggerMessage(EventId = 2071, Level = LogLevel.Information, Message = "Demo: dropped {Interactions} interactions of {Users} users on {Items} items into the imports container")]
+    public static partial void DemoDropped(ILogger logger, long interactions, int users, int items);
+
+    [LoggerMessage(EventId = 2072, Level = LogLevel.Information, Message = "Demo: import of imports/{File} {Status}: {Imported} rows imported, {Rejected} rejected")]
+    public static partial void DemoImported(ILogger logger, string file, string status, long imported, long rejected);
 }
