@@ -57,6 +57,12 @@ public static class StorageNames
     /// <summary>Table of solution versions (partition: solution).</summary>
     public const string SolutionVersionsTable = "solutionversions";
 
+    /// <summary>Table of filters.</summary>
+    public const string FiltersTable = "filters";
+
+    /// <summary>Table of campaigns.</summary>
+    public const string CampaignsTable = "campaigns";
+
     /// <summary>Table of blob receipts: which (blob, ETag) the local host has already turned into an import message.</summary>
     public const string BlobReceiptsTable = "blobreceipts";
 
@@ -69,5 +75,5 @@ public static class StorageNames
         [ImportJobsQueue, ImportJobsQueue + "-poison", TrainingJobsQueue, TrainingJobsQueue + "-poison", BatchJobsQueue, BatchJobsQueue + "-poison"];
 
     /// <summary>Every table Recsys needs.</summary>
-    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, EventTrackersTable, EventsTable, ItemsTable, UsersTable, SolutionsTable, SolutionVersionsTable, BlobReceiptsTable];
+    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, EventTrackersTable, EventsTable, ItemsTable, UsersTable, SolutionsTable, SolutionVersionsTable, FiltersTable, CampaignsTable, BlobReceiptsTable];
 }

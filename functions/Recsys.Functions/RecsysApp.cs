@@ -90,6 +90,7 @@ public static class RecsysApp
 
         services.AddEventServices();
         services.AddTrainingServices();
+        services.AddFilterServices();
         services.AddSingleton<ImportDropScanner>();
         services.AddSingleton<IInvocationHandler, ImportJobFunction>();
         services.AddSingleton<IInvocationHandler, ImportSweepTimerFunction>();
@@ -147,6 +148,7 @@ public static class RecsysApp
         manage.MapDatasetImportJobEndpoints();
         manage.MapEventTrackerEndpoints();
         manage.MapTrainingEndpoints();
+        manage.MapFilterEndpoints();
         api.MapEventEndpoints();
         app.MapOpenApi("/" + functionApp.RoutePrefix + "/openapi/{documentName}.json");
         app.MapInvocationEndpoints(functionApp, app.Services.GetServices<IInvocationHandler>());
