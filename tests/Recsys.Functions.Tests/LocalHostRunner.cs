@@ -49,6 +49,7 @@ internal sealed class LocalHostRunner : IAsyncDisposable
             ["Recsys:LocalHost:HostKey"] = HostKey,
             ["Recsys:LocalHost:ImportsPollInterval"] = "00:00:00.200",
             ["ImportSweepSchedule"] = "0 0 0 1 1 *",
+            ["Recsys:LocalHost:Demo"] = "false",
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("RECSYS_TEST_LOGLEVEL") ?? "Warning",
         };
         if (asCustomHandler)
