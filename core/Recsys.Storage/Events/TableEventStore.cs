@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Recsys.Core.Events;
+
+namespace Recsys.Storage.Events;
+
+/// <summary>
+/// <see cref="IEventStore"/> on Table Storage. Each user (or anonymous session) of a dataset group is one partition,
+/// <c>{datasetGroup}|{userOrSessionId}</c>, holding a row per event (<c>event|{eventId}</c>) and one history row
+/// (<c>history</c>) with the most recent events as JSON. An append writes its new events and the updated history in one
+/// entity group transaction, the history guarded by its ETag: so a 2xx means everything is durable, the history never
+/// misses a stored event, and concurrent appends for the same user retry instead of overwriting each other.
+/// </summary>
+/// <remarks>
+/// Event ids are row keys, so an event is stored at most once per user or session: a retried call finds its events in
+/// the history (or, for events older than the history keeps, gets a 409 from the transaction, finds which rows exist
+/// with point reads, and sends the rest again).
+/// </remarks>
+public sealed class TableEventStore(TableClient table, EventStoreOptions options, TimeProvider timeProvider) : IEventStore
+{
+    private const string HistoryRow = "history";
+    private const string EventRowPrefix = "event|";
+    private const string EventRowEnd = "event}";
+    private const string HistoryColumn = "History";
+    private const string HistoryChunksColumn = "HistoryChunks";
+    private const int ChunkChars = 30_000;
+
+    /// <summary>The partition of a user's (or session's) events in a dataset group.</summary>
+    public static string PartitionKey(string datasetGroup, string userOrSessionId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(datasetGroup);
+        ArgumentException.ThrowIfNullOrEmpty(userOrSessionId);
+        return datasetGroup + "|" + TableKeys.Escape(userOrSessionId);
+    }
+
+    /// <inheritdoc />
+    public async Task<EventAppendResult> AppendAsync(
+        string datasetGroup, string userOrSessionId, IReadOnlyList<InteractionEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count is 0 or >= TableBatch.MaxOperations)
+        {
+            throw new ArgumentException($"An append holds 1 to {TableBatch.MaxOperations - 1} events.", nameof(events));
+        }
+
+        if (events.Any(e => e.HistoryKey != userOrSessionId) || events.DistinctBy(e => e.EventId).Count() != events.Count)
+        {
+            throw new ArgumentException("The events of an append belong to one user or session and have distinct ids.", nameof(events));
+        }
+
+        var partition = PartitionKey(datasetGroup, userOrSessionId);
+        var pending = events.ToList();
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(partition, HistoryRow, cancellationToken: cancellationToken);
+            var history = current.HasValue ? current.Value : null;
+            var entries = ReadHistory(history);
+            var known = entries.Select(e => e.EventId).ToHashSet(StringComparer.Ordinal);
+            var fresh = pending.Where(e => !known.Contains(e.EventId)).ToList();
+            if (fresh.Count == 0)
+            {
+                return new EventAppendResult(0, events.Count);
+            }
+
+            var now = timeProvider.GetUtcNow();
+            var historyEntity = ToHistoryEntity(partition, userOrSessionId, Merge(entries, fresh));
+            var actions = fresh.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partition, e, now))).ToList();
+            actions.Add(history is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, historyEntity)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, historyEntity, history.ETag));
+
+            // TableBatch checks Azure's rules (Azurite does not), but its actions carry no ETag (If-Match: *), so the
+            // transaction itself is sent here with the history's ETag.
+            var rules = new TableBatch();
+            foreach (var action in actions)
+            {
+                rules.Add(action.ActionType, action.Entity);
+            }
+
+            try
+            {
+                await table.SubmitTransactionAsync(actions, cancellationToken);
+                return new EventAppendResult(fresh.Count, events.Count - fresh.Count);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < options.MaxConcurrencyRetries)
+            {
+                if (e.Status == 409)
+                {
+                    // An event row exists already (a retry of events the history no longer holds, or a concurrent
+                    // duplicate), or another request created the history first: find out which, then try again.
+                    var stored = await Task.WhenAll(fresh.Select(async f =>
+                        (await table.GetEntityIfExistsAsync<TableEntity>(partition, EventRow(f.EventId), ["RowKey"], cancellationToken)).HasValue ? f.EventId : null));
+                    var existing = stored.OfType<string>().ToHashSet(StringComparer.Ordinal);
+                    pending.RemoveAll(p => existing.Contains(p.EventId));
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (5 * Math.Min(attempt, 10)))), cancellationToken);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<EventHistory> GetHistoryAsync(string datasetGroup, string userOrSessionId, CancellationToken cancellationToken = default)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(datasetGroup, userOrSessionId), HistoryRow, cancellationToken: cancellationToken);
+        return new EventHistory(userOrSessionId, ReadHistory(row.HasValue ? row.Value : null));
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<InteractionEvent> ReadAllAsync(string datasetGroup, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(datasetGroup);
+
+        // '}' follows '|', so this range is exactly the partitions "{datasetGroup}|…" (group names have no '|').
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {datasetGroup + "|"} and PartitionKey lt {datasetGroup + "}"} and RowKey ge {EventRowPrefix} and RowKey lt {EventRowEnd}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            yield return FromEntity(entity);
+        }
+    }
+
+    private static string EventRow(string eventId) => EventRowPrefix + TableKeys.Escape(eventId);
+
+    private static TableEntity ToEntity(string partition, InteractionEvent e, DateTimeOffset receivedAt)
+    {
+        var entity = new TableEntity(partition, EventRow(e.EventId))
+        {
+            ["EventId"] = e.EventId,
+            ["EventType"] = e.EventType,
+            ["ItemId"] = e.ItemId,
+            ["SentAt"] = e.SentAt,
+            ["Timestamp"] = e.SentAt.ToUnixTimeSeconds(),
+            ["SessionId"] = e.SessionId,
+            ["ReceivedAt"] = receivedAt,
+        };
+        SetIfNotNull(entity, "UserId", e.UserId);
+        SetIfNotNull(entity, "EventValue", e.EventValue is { } value ? (double)value : null);
+        SetIfNotNull(entity, "Properties", e.Properties);
+        SetIfNotNull(entity, "RecommendationId", e.RecommendationId);
+        SetIfNotNull(entity, "Impression", e.Impression is null ? null : JsonSerializer.Serialize(e.Impression.ToArray(), EventStoreJson.Default.StringArray));
+        SetIfNotNull(entity, "EventAttributionSource", e.EventAttributionSource);
+        return entity;
+    }
+
+    private static InteractionEvent FromEntity(TableEntity entity)
+    {
+        var impression = entity.GetString("Impression");
+        return new InteractionEvent(
+            entity.GetString("EventId"),
+            entity.GetString("EventType"),
+            entity.GetString("ItemId"),
+            entity.GetDateTimeOffset("SentAt") ?? DateTimeOffset.FromUnixTimeSeconds(entity.GetInt64("Timestamp") ?? 0),
+            entity.GetString("UserId"),
+            entity.GetString("SessionId"),
+            entity.GetDouble("EventValue") is { } value ? (float)value : null,
+            entity.GetString("Properties"),
+            entity.GetString("RecommendationId"),
+            impression is null ? null : JsonSerializer.Deserialize(impression, EventStoreJson.Default.StringArray),
+            entity.GetString("EventAttributionSource"));
+    }
+
+    private static void SetIfNotNull(TableEntity entity, string column, object? value)
+    {
+        if (value is not null)
+        {
+            entity[column] = value;
+        }
+    }
+
+    private List<HistoryEvent> Merge(List<HistoryEvent> entries, List<InteractionEvent> fresh)
+    {
+        // Ordered by time (stable, so equal times keep arrival order), newest last, at most HistoryLength.
+        var merged = entries
+            .Concat(fresh.Select(e => new HistoryEvent(e.EventId, e.ItemId, e.EventType, e.EventValue, e.SentAt, e.RecommendationId, e.Impression)))
+            .OrderBy(e => e.Timestamp)
+            .ToList();
+        if (merged.Count > options.HistoryLength)
+        {
+            merged.RemoveRange(0, merged.Count - options.HistoryLength);
+        }
+
+        return merged;
+    }
+
+    private TableEntity ToHistoryEntity(string partition, string userOrSessionId, List<HistoryEvent> entries)
+    {
+        var json = JsonSerializer.Serialize(entries, EventStoreJson.Default.ListHistoryEvent);
+        while (json.Length > options.MaxHistoryCharacters && entries.Count > 1)
+        {
+            // Long impressions: drop the oldest quarter until it fits.
+            entries.RemoveRange(0, Math.Max(1, entries.Count / 4));
+            json = JsonSerializer.Serialize(entries, EventStoreJson.Default.ListHistoryEvent);
+        }
+
+        var entity = new TableEntity(partition, HistoryRow) { ["UserOrSessionId"] = userOrSessionId, ["Count"] = entries.Count };
+        if (json.Length <= ChunkChars)
+        {
+            entity[HistoryColumn] = json;
+            return entity;
+        }
+
+        var chunks = (json.Length + ChunkChars - 1) / ChunkChars;
+        entity[HistoryChunksColumn] = chunks;
+        for (var i = 0; i < chunks; i++)
+        {
+            entity[HistoryColumn + i.ToString(CultureInfo.InvariantCulture)] = json.Substring(i * ChunkChars, Math.Min(ChunkChars, json.Length - (i * ChunkChars)));
+        }
+
+        return entity;
+    }
+
+    private static List<HistoryEvent> ReadHistory(TableEntity? entity)
+    {
+        if (entity is null)
+        {
+            return [];
+        }
+
+        string? json;
+        if (entity.GetInt32(HistoryChunksColumn) is int chunks)
+        {
+            var builder = new StringBuilder(chunks * ChunkChars);
+            for (var i = 0; i < chunks; i++)
+            {
+                builder.Append(entity.GetString(HistoryColumn + i.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            json = builder.ToString();
+        }
+        else
+        {
+            json = entity.GetString(HistoryColumn);
+        }
+
+        return json is null ? [] : JsonSerializer.Deserialize(json, EventStoreJson.Default.ListHistoryEvent) ?? [];
+    }
+}
