@@ -2,9 +2,29 @@ using System.Globalization;
 using Recsys.Benchmarks;
 
 // dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- splits [--algo NAME] [--split NAME] [--threads N]
+// dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- scale [--users N] [--items N] [--interactions N]
+if (args.Length > 0 && args[0] == "scale")
+{
+    var options = new Dictionary<string, long> { ["--users"] = 200_000, ["--items"] = 50_000, ["--interactions"] = 20_000_000 };
+    for (var i = 1; i < args.Length - 1; i += 2)
+    {
+        if (!options.ContainsKey(args[i]))
+        {
+            Console.Error.WriteLine("unknown option " + args[i]);
+            return 2;
+        }
+
+        options[args[i]] = long.Parse(args[i + 1], CultureInfo.InvariantCulture);
+    }
+
+    return ScaleBenchmark.Run((int)options["--users"], (int)options["--items"], options["--interactions"],
+        "dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- " + string.Join(' ', args));
+}
+
 if (args.Length == 0 || args[0] != "splits")
 {
     Console.Error.WriteLine("usage: splits [--algo NAME] [--split NAME] [--threads N]   (threads default 1, as in the reference runs)");
+    Console.Error.WriteLine("       scale [--users N] [--items N] [--interactions N]   (user-personalization with defaults; writes results/training-scale.json)");
     return 2;
 }
 

@@ -1,0 +1,360 @@
+using System.Text;
+using Recsys.Algorithms;
+using Recsys.Algorithms.Data;
+using Recsys.Algorithms.Factorization;
+
+namespace Recsys.Core.Solutions;
+
+/// <summary>An item (or user) with its score.</summary>
+/// <param name="Id">Item or user id.</param>
+/// <param name="Score">Model score (higher is better); null for items the model does not know.</param>
+public sealed record ScoredId(string Id, double? Score);
+
+/// <summary>
+/// A trained solution version ready to serve: the model, the id maps, every training user's history (so that a
+/// known user's recommendations need no other read), item popularity (the fallback for users and items without
+/// data), item tokens, and the learned ranker for personalized-ranking. Real-time events are passed as recent item
+/// ids and join the stored history, so they change the next recommendation without retraining. Thread-safe.
+/// </summary>
+public sealed class SolutionModel
+{
+    /// <summary>Version of the artifact layout written by <see cref="Write"/>.</summary>
+    public const int FormatVersion = 1;
+
+    private static ReadOnlySpan<byte> Magic => "RSYSSOLN"u8;
+
+    private readonly string[] _userIds;
+    private readonly string[] _itemIds;
+    private readonly Dictionary<string, int> _users;
+    private readonly Dictionary<string, int> _items;
+    private readonly InteractionMatrix _history;
+    private readonly float[] _popularity;
+    private readonly int[] _tokenOffsets;
+    private readonly int[] _tokenIds;
+    private readonly string[] _tokens;
+    private readonly RankingFeatures? _features;
+    private readonly ILearnedRanker? _ranker;
+
+    private SolutionModel(
+        string recipe, string[] userIds, string[] itemIds, InteractionMatrix history, float[] popularity, RecommenderModel model,
+        int[] tokenOffsets, int[] tokenIds, string[] tokens, RankingFeatures? features, ILearnedRanker? ranker)
+    {
+        Recipe = recipe;
+        _userIds = userIds;
+        _itemIds = itemIds;
+        _users = Index(userIds);
+        _items = Index(itemIds);
+        _history = history;
+        _popularity = popularity;
+        Model = model;
+        _tokenOffsets = tokenOffsets;
+        _tokenIds = tokenIds;
+        _tokens = tokens;
+        _features = features;
+        _ranker = ranker;
+    }
+
+    /// <summary>The recipe the model was trained with.</summary>
+    public string Recipe { get; }
+
+    /// <summary>The underlying scoring model.</summary>
+    public RecommenderModel Model { get; }
+
+    /// <summary>Number of users seen in training.</summary>
+    public int UserCount => _userIds.Length;
+
+    /// <summary>Number of items in the catalogue.</summary>
+    public int ItemCount => _itemIds.Length;
+
+    /// <summary>Whether a learned ranker re-orders <see cref="Rank"/> results.</summary>
+    public bool HasRanker => _ranker is not null;
+
+    /// <summary>Builds the served model from a training run's outcome.</summary>
+    public static SolutionModel Create(string recipe, TrainingDataset data, TrainingOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(outcome);
+        var counts = data.Matrix.ItemUserCounts();
+        var features = outcome.Ranker is null ? null : new RankingFeatures(data.Matrix, data.ItemTokenOffsets, data.ItemTokenIds);
+        return new SolutionModel(
+            recipe, [.. data.UserIds], [.. data.ItemIds], data.Matrix, [.. counts.Select(c => (float)c)], outcome.Model,
+            data.ItemTokenOffsets, data.ItemTokenIds, data.Tokens, features, outcome.Ranker);
+    }
+
+    /// <summary>
+    /// Top <paramref name="count"/> items for a user: the user's training history plus <paramref name="recentItemIds"/>
+    /// (events since training) scored by the model, history excluded. A user with no known history gets the most
+    /// popular items.
+    /// </summary>
+    public IReadOnlyList<ScoredId> Recommend(string? userId, IReadOnlyList<string>? recentItemIds, int count)
+    {
+        var (items, weights) = History(userId, recentItemIds);
+        return RecommendIndices(items, weights, count);
+    }
+
+    /// <summary>Top <paramref name="count"/> items for a history of item ids (e.g. an anonymous session).</summary>
+    public IReadOnlyList<ScoredId> RecommendForHistory(IReadOnlyList<string> itemIds, int count)
+        => Recommend(null, itemIds, count);
+
+    /// <summary>
+    /// Items related to <paramref name="itemId"/> (the model's scores for a history of that one item), itself left
+    /// out; popular items for an item the model does not know.
+    /// </summary>
+    public IReadOnlyList<ScoredId> RelatedItems(string itemId, int count)
+    {
+        ArgumentNullException.ThrowIfNull(itemId);
+        if (!_items.TryGetValue(itemId, out var item))
+        {
+            return Popular([], count);
+        }
+
+        var related = RecommendIndices([item], [1f], count);
+        return related.Count > 0 ? related : Popular([item], count);
+    }
+
+    /// <summary>
+    /// Orders <paramref name="itemIds"/> for a user, best first: by the learned ranker when there is one, otherwise by the
+    /// model's score. Items the model does not know come last, in their given order, without a score.
+    /// </summary>
+    public IReadOnlyList<ScoredId> Rank(string? userId, IReadOnlyList<string> itemIds, IReadOnlyList<string>? recentItemIds = null)
+    {
+        ArgumentNullException.ThrowIfNull(itemIds);
+        var (history, weights) = History(userId, recentItemIds);
+        var scores = new float[ItemCount];
+        if (history.Length == 0)
+        {
+            _popularity.CopyTo(scores, 0);
+        }
+        else
+        {
+            Model.Score(history, weights, scores);
+        }
+
+        var known = itemIds.Where(_items.ContainsKey).Distinct(StringComparer.Ordinal).Select(id => _items[id]).ToArray();
+        var baseOrder = known.OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
+        var result = new List<ScoredId>(itemIds.Count);
+        if (_ranker is not null && _features is not null && history.Length > 0 && baseOrder.Length > 0)
+        {
+            var rows = new float[baseOrder.Length * RankingFeatures.Count];
+            _features.Compute(history, baseOrder, baseOrder.Select(i => scores[i]).ToArray(), rows);
+            var ranked = new float[baseOrder.Length];
+            _ranker.Score(rows, ranked);
+            result.AddRange(Enumerable.Range(0, baseOrder.Length).OrderByDescending(p => ranked[p]).ThenBy(p => p)
+                .Select(p => new ScoredId(_itemIds[baseOrder[p]], ranked[p])));
+        }
+        else
+        {
+            result.AddRange(baseOrder.Select(i => new ScoredId(_itemIds[i], scores[i])));
+        }
+
+        result.AddRange(itemIds.Where(id => !_items.ContainsKey(id)).Distinct(StringComparer.Ordinal).Select(id => new ScoredId(id, null)));
+        return result;
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> training users most likely to interact with <paramref name="itemId"/> and who
+    /// have not yet (item-affinity).
+    /// </summary>
+    public IReadOnlyList<ScoredId> UsersForItem(string itemId, int count)
+        => _items.TryGetValue(itemId, out var item) ? UsersFor([item], count) : [];
+
+    /// <summary>
+    /// The <paramref name="count"/> training users most likely to interact with items whose metadata has
+    /// <paramref name="field"/> = <paramref name="value"/> (item-attribute-affinity; case-insensitive).
+    /// </summary>
+    public IReadOnlyList<ScoredId> UsersForAttribute(string field, string value, int count)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        ArgumentNullException.ThrowIfNull(value);
+        var token = Array.FindIndex(_tokens, t => string.Equals(t, field + "=" + value, StringComparison.OrdinalIgnoreCase));
+        if (token < 0)
+        {
+            return [];
+        }
+
+        var items = new List<int>();
+        for (var i = 0; i < ItemCount; i++)
+        {
+            if (_tokenIds.AsSpan(_tokenOffsets[i], _tokenOffsets[i + 1] - _tokenOffsets[i]).Contains(token))
+            {
+                items.Add(i);
+            }
+        }
+
+        return UsersFor([.. items], count);
+    }
+
+    /// <summary>Writes the versioned artifact: header, id maps, histories, popularity, tokens, model, ranker.</summary>
+    public void Write(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(Magic);
+        writer.Write(FormatVersion);
+        writer.Write(Recipe);
+        ArtifactArrays.WriteStrings(writer, _userIds);
+        ArtifactArrays.WriteStrings(writer, _itemIds);
+        ArtifactArrays.Write(writer, _history.RowOffsets);
+        ArtifactArrays.Write(writer, _history.ItemIndices);
+        ArtifactArrays.Write(writer, _history.Weights);
+        ArtifactArrays.Write<float>(writer, _popularity);
+        ArtifactArrays.Write<int>(writer, _tokenOffsets);
+        ArtifactArrays.Write<int>(writer, _tokenIds);
+        ArtifactArrays.WriteStrings(writer, _tokens);
+        writer.Flush();
+        Model.Save(stream);
+        writer.Write(_ranker is not null);
+        if (_ranker is not null)
+        {
+            _features!.Write(writer);
+            var bytes = _ranker.Serialize();
+            writer.Write(bytes.Length);
+            writer.Write(bytes);
+        }
+
+        writer.Flush();
+    }
+
+    /// <summary>Reads an artifact written by <see cref="Write"/>.</summary>
+    /// <param name="stream">The artifact.</param>
+    /// <param name="ranking">Loads the learned ranker when the artifact has one (required then).</param>
+    /// <exception cref="InvalidDataException">Not an artifact of a version this build reads.</exception>
+    public static SolutionModel Read(Stream stream, ILearningToRank? ranking = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        Span<byte> magic = stackalloc byte[8];
+        stream.ReadExactly(magic);
+        if (!magic.SequenceEqual(Magic))
+        {
+            throw new InvalidDataException("Not a Recsys solution model artifact.");
+        }
+
+        var version = reader.ReadInt32();
+        if (version != FormatVersion)
+        {
+            throw new InvalidDataException($"Unsupported solution model format version {version}; this build reads version {FormatVersion}.");
+        }
+
+        var recipe = reader.ReadString();
+        var users = ArtifactArrays.ReadStrings(reader);
+        var items = ArtifactArrays.ReadStrings(reader);
+        var history = InteractionMatrix.FromCsr(users.Length, items.Length, ArtifactArrays.Read<int>(reader), ArtifactArrays.Read<int>(reader), ArtifactArrays.Read<float>(reader));
+        var popularity = ArtifactArrays.Read<float>(reader);
+        var tokenOffsets = ArtifactArrays.Read<int>(reader);
+        var tokenIds = ArtifactArrays.Read<int>(reader);
+        var tokens = ArtifactArrays.ReadStrings(reader);
+        var model = RecommenderModel.Load(stream);
+        RankingFeatures? features = null;
+        ILearnedRanker? ranker = null;
+        if (reader.ReadBoolean())
+        {
+            features = RankingFeatures.Read(reader, tokenOffsets, tokenIds);
+            var bytes = reader.ReadBytes(reader.ReadInt32());
+            ranker = (ranking ?? throw new InvalidOperationException("This model has a learned ranker; pass an ILearningToRank to load it.")).Load(bytes);
+        }
+
+        return new SolutionModel(recipe, users, items, history, popularity, model, tokenOffsets, tokenIds, tokens, features, ranker);
+    }
+
+    private (int[] Items, float[] Weights) History(string? userId, IReadOnlyList<string>? recentItemIds)
+    {
+        var weights = new Dictionary<int, float>();
+        if (userId is not null && _users.TryGetValue(userId, out var user))
+        {
+            var row = _history.RowItems(user);
+            var rowWeights = _history.RowWeights(user);
+            for (var p = 0; p < row.Length; p++)
+            {
+                weights[row[p]] = rowWeights[p];
+            }
+        }
+
+        foreach (var id in recentItemIds ?? [])
+        {
+            if (_items.TryGetValue(id, out var item))
+            {
+                weights[item] = Math.Max(weights.GetValueOrDefault(item), 1f);
+            }
+        }
+
+        var items = weights.Keys.Order().ToArray();
+        return (items, [.. items.Select(i => weights[i])]);
+    }
+
+    private IReadOnlyList<ScoredId> RecommendIndices(int[] history, float[] weights, int count)
+    {
+        if (history.Length == 0)
+        {
+            return Popular(history, count);
+        }
+
+        var top = Model.Recommend(history, weights, count);
+        return [.. top.Select(s => new ScoredId(_itemIds[s.Item], s.Score))];
+    }
+
+    private IReadOnlyList<ScoredId> Popular(int[] exclude, int count)
+    {
+        var scores = (float[])_popularity.Clone();
+        foreach (var item in exclude)
+        {
+            scores[item] = float.NaN;
+        }
+
+        return [.. TopKSelector.Select(scores, count).Select(s => new ScoredId(_itemIds[s.Item], s.Score))];
+    }
+
+    private IReadOnlyList<ScoredId> UsersFor(int[] items, int count)
+    {
+        var scores = new float[UserCount];
+        if (Model is AlsModel als)
+        {
+            var target = new float[als.Factors];
+            foreach (var item in items)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(target, als.ItemFactors(item), target);
+            }
+
+            for (var u = 0; u < Math.Min(UserCount, als.UserCount); u++)
+            {
+                scores[u] = System.Numerics.Tensors.TensorPrimitives.Dot(als.UserFactors(u), target);
+            }
+        }
+        else
+        {
+            var buffer = new float[ItemCount];
+            for (var u = 0; u < UserCount; u++)
+            {
+                Model.Score(_history.RowItems(u), _history.RowWeights(u), buffer);
+                var sum = 0f;
+                foreach (var item in items)
+                {
+                    sum += buffer[item];
+                }
+
+                scores[u] = sum;
+            }
+        }
+
+        if (items.Length == 1)
+        {
+            foreach (var u in _history.ColumnUsers(items[0]))
+            {
+                scores[u] = float.NaN; // already interacted
+            }
+        }
+
+        return [.. TopKSelector.Select(scores, count).Select(s => new ScoredId(_userIds[s.Item], s.Score))];
+    }
+
+    private static Dictionary<string, int> Index(string[] ids)
+    {
+        var index = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            index[ids[i]] = i;
+        }
+
+        return index;
+    }
+}

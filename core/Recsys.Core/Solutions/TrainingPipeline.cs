@@ -1,0 +1,285 @@
+using System.Diagnostics;
+using System.Globalization;
+using Recsys.Algorithms;
+using Recsys.Algorithms.Evaluation;
+using Recsys.Core.Recipes;
+
+namespace Recsys.Core.Solutions;
+
+/// <summary>Settings of a training run.</summary>
+public sealed record TrainingSettings
+{
+    /// <summary>Seed of the split and of HPO sampling.</summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>Most validation users (model selection, HPO, ranker training).</summary>
+    public int MaxValidationUsers { get; init; } = 2_000;
+
+    /// <summary>Most held-out users scored for the metrics.</summary>
+    public int MaxScoredTestUsers { get; init; } = 10_000;
+
+    /// <summary>Metric key maximized (or minimized) on the validation split.</summary>
+    public string ObjectiveMetric { get; init; } = OfflineMetrics.DefaultObjective;
+
+    /// <summary>Whether the objective is maximized.</summary>
+    public bool Maximize { get; init; } = true;
+}
+
+/// <summary>What a training run produced.</summary>
+/// <param name="Model">The model trained on all the data.</param>
+/// <param name="Hyperparameters">The configuration chosen.</param>
+/// <param name="Metrics">Offline metrics on the held-out users.</param>
+/// <param name="Evaluation">The split, its sizes and the configurations tried.</param>
+/// <param name="Ranker">The learned ranker (personalized-ranking), or null.</param>
+/// <param name="Timings">Seconds per phase.</param>
+public sealed record TrainingOutcome(
+    RecommenderModel Model,
+    Hyperparameters Hyperparameters,
+    IReadOnlyDictionary<string, double> Metrics,
+    EvaluationSummary Evaluation,
+    ILearnedRanker? Ranker,
+    IReadOnlyDictionary<string, double> Timings);
+
+/// <summary>
+/// One training run, independent of storage: split the data (Personalize's split plus a validation split), choose
+/// among the configurations on the validation users (model selection and HPO), train the learning-to-rank stage when
+/// the recipe has one, compute the offline metrics on the held-out users, and train the served model on all the data.
+/// </summary>
+public static class TrainingPipeline
+{
+    /// <summary>Runs the pipeline.</summary>
+    /// <param name="data">The filtered training data.</param>
+    /// <param name="recipe">The recipe.</param>
+    /// <param name="configurations">Configurations to choose from (<c>model=auto</c> expands to several).</param>
+    /// <param name="settings">Split and objective settings.</param>
+    /// <param name="ranking">The learning-to-rank implementation (personalized-ranking only).</param>
+    /// <param name="progress">Receives (phase, percent) as the run advances.</param>
+    /// <param name="cancellationToken">Cancels between steps.</param>
+    public static TrainingOutcome Run(
+        TrainingDataset data,
+        Recipe recipe,
+        IReadOnlyList<Hyperparameters> configurations,
+        TrainingSettings settings,
+        ILearningToRank? ranking = null,
+        Action<string, int>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(recipe);
+        ArgumentNullException.ThrowIfNull(configurations);
+        ArgumentNullException.ThrowIfNull(settings);
+        var timings = new Dictionary<string, double>();
+        var clock = Stopwatch.StartNew();
+
+        var isRanking = recipe.Name == RecipeCatalog.PersonalizedRanking;
+        var split = EvaluationSplit.Create(
+            data.Matrix, settings.Seed, isRanking ? Math.Max(settings.MaxValidationUsers, 5_000) : settings.MaxValidationUsers, settings.MaxScoredTestUsers);
+        var candidates = configurations.SelectMany(c => recipe.Hyperparameters.Any(h => h.Name == "model") ? RecipeModels.ExpandAuto(c, split.Fit) : [c]).ToList();
+        timings["split"] = Lap(clock);
+
+        // Choose on the validation users (one configuration needs no choice; its fit is reused for the metrics).
+        progress?.Invoke(TrainingPhase.Tuning, 10);
+        RecommenderModel? chosenModel = null;
+        var chosen = candidates[0];
+        var scores = new List<CandidateScore>();
+        if (candidates.Count > 1 && split.Validation.Count > 0)
+        {
+            var best = settings.Maximize ? double.NegativeInfinity : double.PositiveInfinity;
+            var varying = recipe.Hyperparameters.Select(h => h.Name).Where(n => candidates.Select(c => c.GetString(n)).Distinct().Count() > 1).ToArray();
+            for (var c = 0; c < candidates.Count; c++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var started = Stopwatch.GetTimestamp();
+                var model = RecipeModels.Train(recipe, candidates[c], split.Fit, data);
+                var metrics = OfflineMetrics.Compute(model, split.Validation, data.ItemIds.Count);
+                var objective = metrics.GetValueOrDefault(settings.ObjectiveMetric, double.NaN);
+                scores.Add(new CandidateScore(varying.ToDictionary(n => n, candidates[c].GetString), objective, Stopwatch.GetElapsedTime(started).TotalSeconds));
+                if (settings.Maximize ? objective > best : objective < best)
+                {
+                    best = objective;
+                    chosen = candidates[c];
+                    chosenModel = model;
+                }
+
+                progress?.Invoke(TrainingPhase.Tuning, 10 + (50 * (c + 1) / candidates.Count));
+            }
+        }
+
+        timings["tuning"] = Lap(clock);
+        progress?.Invoke(TrainingPhase.Evaluating, 60);
+        chosenModel ??= RecipeModels.Train(recipe, chosen, split.Fit, data);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        ILearnedRanker? ranker = null;
+        RankingImprovement? improvement = null;
+        IReadOnlyDictionary<string, double> testMetrics;
+        if (isRanking)
+        {
+            if (ranking is null)
+            {
+                throw new InvalidOperationException("The personalized-ranking recipe needs a learning-to-rank implementation.");
+            }
+
+            var features = new RankingFeatures(split.Fit, data.ItemTokenOffsets, data.ItemTokenIds);
+            var depth = Math.Max(25, chosen.GetInt32("ranking_candidates"));
+            var set = RankerTraining.BuildSet(chosenModel, features, split.Validation, depth);
+            ranker = ranking.Train(set, new RankerSettings(chosen.GetInt32("ranking_trees"), chosen.GetInt32("ranking_leaves"), chosen.GetDouble("ranking_learning_rate"), (int)(settings.Seed & 0x7FFFFFFF)));
+            var reranker = new Reranker(chosenModel, features, ranker, depth);
+            testMetrics = OfflineMetrics.Compute(reranker.Recommend, split.Test, data.ItemIds.Count);
+            var baseMetrics = OfflineMetrics.Compute(reranker.RecommendBase, split.Test, data.ItemIds.Count);
+            improvement = new RankingImprovement(
+                baseMetrics.GetValueOrDefault("normalized_discounted_cumulative_gain_at_10"),
+                testMetrics.GetValueOrDefault("normalized_discounted_cumulative_gain_at_10"),
+                depth);
+        }
+        else
+        {
+            testMetrics = OfflineMetrics.Compute(chosenModel, split.Test, data.ItemIds.Count);
+        }
+
+        timings["evaluation"] = Lap(clock);
+        progress?.Invoke(TrainingPhase.TrainingFinal, 75);
+        cancellationToken.ThrowIfCancellationRequested();
+        chosenModel = null; // let the evaluation model go before the final one is built
+        var final = RecipeModels.Train(recipe, chosen, data.Matrix, data);
+        timings["final"] = Lap(clock);
+
+        var summary = new EvaluationSummary(
+            "Personalize split: 10% of users (with 2+ interactions) held out of training; each held-out user's oldest 90% of interactions fed in, newest 10% scored"
+                + (split.Test.Count < split.TestUserCount ? $" (a seeded sample of {split.Test.Count} of the {split.TestUserCount} held-out users scored)" : string.Empty)
+                + "; validation: the newest 10% of a sample of training users' interactions, removed from training.",
+            split.TrainingUserCount,
+            split.TestUserCount,
+            split.Fit.NonZeroCount,
+            split.TestInputCount,
+            split.TestTargetCount,
+            candidates.Count > 1 || isRanking ? split.Validation.Count : 0,
+            data.ItemIds.Count,
+            scores.Count > 0 ? scores : null,
+            improvement);
+        return new TrainingOutcome(final, chosen, testMetrics, summary, ranker, timings);
+    }
+
+    private static double Lap(Stopwatch clock)
+    {
+        var seconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        return Math.Round(seconds, 3);
+    }
+}
+
+/// <summary>Offline metrics with Personalize's keys, plus recall, MAP and per-K values.</summary>
+public static class OfflineMetrics
+{
+    /// <summary>The objective HPO and model selection use by default.</summary>
+    public const string DefaultObjective = "normalized_discounted_cumulative_gain_at_10";
+
+    /// <summary>Every key <see cref="Compute(RecommenderModel, UserSample, int)"/> returns.</summary>
+    public static IReadOnlyList<string> Keys { get; } =
+    [
+        "coverage", "mean_reciprocal_rank_at_25",
+        "normalized_discounted_cumulative_gain_at_5", "normalized_discounted_cumulative_gain_at_10", "normalized_discounted_cumulative_gain_at_25",
+        "precision_at_5", "precision_at_10", "precision_at_25",
+        "recall_at_5", "recall_at_10", "recall_at_25",
+        "mean_average_precision", "mean_average_precision_at_10", "evaluated_users",
+    ];
+
+    /// <summary>Scores the users of <paramref name="sample"/> with <paramref name="model"/> (history items excluded).</summary>
+    public static IReadOnlyDictionary<string, double> Compute(RecommenderModel model, UserSample sample, int catalogSize)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Compute((history, weights) => model.Recommend(history, weights, 25).Select(s => s.Item).ToArray(), sample, catalogSize);
+    }
+
+    /// <summary>Scores the users of <paramref name="sample"/> with <paramref name="recommend"/> (history, weights → top 25).</summary>
+    public static IReadOnlyDictionary<string, double> Compute(Func<int[], float[], int[]> recommend, UserSample sample, int catalogSize)
+    {
+        ArgumentNullException.ThrowIfNull(recommend);
+        ArgumentNullException.ThrowIfNull(sample);
+        var lists = new IReadOnlyList<int>[sample.Count];
+        Parallel.For(0, sample.Count, u => lists[u] = recommend(sample.History[u], sample.HistoryWeights[u]));
+        var metrics = RankingEvaluator.Evaluate(lists, sample.Targets.Select(t => (IReadOnlyCollection<int>)t).ToArray(), catalogSize);
+        var result = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["coverage"] = Finite(metrics.Coverage),
+            ["mean_reciprocal_rank_at_25"] = Finite(metrics.MeanReciprocalRank),
+            ["mean_average_precision"] = Finite(metrics.Map),
+            ["mean_average_precision_at_10"] = Finite(metrics.MapAtK),
+            ["evaluated_users"] = metrics.UserCount,
+        };
+        foreach (var k in metrics.Ks)
+        {
+            var suffix = k.ToString(CultureInfo.InvariantCulture);
+            result["normalized_discounted_cumulative_gain_at_" + suffix] = Finite(metrics.NdcgAt(k));
+            result["precision_at_" + suffix] = Finite(metrics.PrecisionAt(k));
+            result["recall_at_" + suffix] = Finite(metrics.RecallAt(k));
+        }
+
+        return result;
+    }
+
+    private static double Finite(double value) => double.IsFinite(value) ? Math.Round(value, 6) : 0;
+}
+
+/// <summary>Builds the learning-to-rank training set from the validation users' candidate lists.</summary>
+internal static class RankerTraining
+{
+    public static RankingTrainingSet BuildSet(RecommenderModel model, RankingFeatures features, UserSample users, int depth)
+    {
+        var rows = new List<float>();
+        var labels = new List<float>();
+        var groups = new List<int>();
+        var buffer = new float[depth * RankingFeatures.Count];
+        for (var u = 0; u < users.Count; u++)
+        {
+            var top = model.Recommend(users.History[u], users.HistoryWeights[u], depth);
+            var targets = users.Targets[u].ToHashSet();
+            if (top.Length == 0 || !top.Any(t => targets.Contains(t.Item)))
+            {
+                continue; // a group without a relevant candidate teaches LambdaRank nothing
+            }
+
+            var items = top.Select(t => t.Item).ToArray();
+            var span = buffer.AsSpan(0, items.Length * RankingFeatures.Count);
+            features.Compute(users.History[u], items, top.Select(t => t.Score).ToArray(), span);
+            rows.AddRange(span.ToArray());
+            foreach (var item in items)
+            {
+                labels.Add(targets.Contains(item) ? 1f : 0f);
+                groups.Add(u);
+            }
+        }
+
+        if (groups.Count == 0)
+        {
+            throw new InvalidOperationException("No validation user has a relevant item among the base model's candidates: there is too little data to train the ranker.");
+        }
+
+        return new RankingTrainingSet([.. rows], RankingFeatures.Count, [.. labels], [.. groups]);
+    }
+}
+
+/// <summary>Base candidates re-ordered by the learned ranker.</summary>
+internal sealed class Reranker(RecommenderModel model, RankingFeatures features, ILearnedRanker ranker, int depth)
+{
+    public int[] RecommendBase(int[] history, float[] weights) => model.Recommend(history, weights, 25).Select(s => s.Item).ToArray();
+
+    public int[] Recommend(int[] history, float[] weights)
+    {
+        var top = model.Recommend(history, weights, Math.Max(depth, 25));
+        var items = top.Select(t => t.Item).ToArray();
+        var ranked = Rank(history, items, top.Select(t => t.Score).ToArray());
+        return ranked.Take(25).ToArray();
+    }
+
+    /// <summary>The candidates ordered by the ranker (ties keep the base order).</summary>
+    public int[] Rank(ReadOnlySpan<int> history, int[] items, float[] baseScores)
+    {
+        var rows = new float[items.Length * RankingFeatures.Count];
+        features.Compute(history, items, baseScores, rows);
+        var scores = new float[items.Length];
+        ranker.Score(rows, scores);
+        var order = Enumerable.Range(0, items.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
+        return order.Select(i => items[i]).ToArray();
+    }
+}
