@@ -2,11 +2,13 @@ using System.Net;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration.Memory;
+using Recsys.Core.Campaigns;
 using Recsys.Core.DatasetGroups;
 using Recsys.Core.DatasetImports;
 using Recsys.Core.Datasets;
 using Recsys.Core.Schemas;
 using Recsys.Core.Resources;
+using Recsys.Core.Runtime;
 using Recsys.Functions.Api;
 using Recsys.Functions.Hosting;
 using Recsys.Functions.Invocation;
@@ -87,6 +89,10 @@ public static class RecsysApp
         services.AddSingleton<DatasetImportService>();
         services.AddSingleton<DatasetImportRunner>();
         services.AddSingleton<TrainingDataReader>();
+        services.AddSingleton<IResourceStore<Campaign>>(sp => new TableResourceStore<Campaign>(
+            sp.GetRequiredService<StorageClients>().Table(StorageNames.CampaignsTable), ResourceJson.Default.Campaign, "campaign"));
+        services.AddSingleton<CampaignService>();
+        services.AddSingleton<RecommendationService>();
 
         services.AddEventServices();
         services.AddTrainingServices();
@@ -149,6 +155,8 @@ public static class RecsysApp
         manage.MapEventTrackerEndpoints();
         manage.MapTrainingEndpoints();
         manage.MapFilterEndpoints();
+        manage.MapCampaignEndpoints();
+        api.MapRuntimeEndpoints();
         api.MapEventEndpoints();
         app.MapOpenApi("/" + functionApp.RoutePrefix + "/openapi/{documentName}.json");
         app.MapInvocationEndpoints(functionApp, app.Services.GetServices<IInvocationHandler>());

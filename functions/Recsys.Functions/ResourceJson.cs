@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Recsys.Core.Campaigns;
 using Recsys.Core.DatasetGroups;
 using Recsys.Core.DatasetImports;
 using Recsys.Core.Datasets;
@@ -13,4 +14,5 @@ namespace Recsys.Functions;
 [JsonSerializable(typeof(Schema))]
 [JsonSerializable(typeof(Dataset))]
 [JsonSerializable(typeof(DatasetImportJob))]
+[JsonSerializable(typeof(Campaign))]
 internal sealed partial class ResourceJson : JsonSerializerContext;
