@@ -92,6 +92,7 @@ public static class RecsysApp
         services.AddSingleton<IResourceStore<Campaign>>(sp => new TableResourceStore<Campaign>(
             sp.GetRequiredService<StorageClients>().Table(StorageNames.CampaignsTable), ResourceJson.Default.Campaign, "campaign"));
         services.AddSingleton<CampaignService>();
+        services.AddSingleton<ItemCatalogs>();
         services.AddSingleton<RecommendationService>();
 
         services.AddEventServices();

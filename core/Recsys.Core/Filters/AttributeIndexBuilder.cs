@@ -91,6 +91,45 @@ public sealed class AttributeIndexBuilder
         }
     }
 
+    /// <summary>
+    /// Adds (or replaces) one record sent with PutItems / PutUsers: <paramref name="fields"/> by schema field name,
+    /// strings for string fields (categorical ones <c>|</c>-separated), numbers for numeric ones.
+    /// </summary>
+    public void Add(string id, IReadOnlyDictionary<string, object?> fields, DatasetSchema schema)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(schema);
+        if (!_rows.TryGetValue(id, out var row))
+        {
+            row = _rows.Count;
+            _rows.Add(id, row);
+        }
+
+        foreach (var field in schema.Fields)
+        {
+            if (string.Equals(field.Name, _idField, StringComparison.OrdinalIgnoreCase) || field.IsTextual || field.Type == FieldType.Boolean)
+            {
+                continue;
+            }
+
+            fields.TryGetValue(field.Name, out var value);
+            if (field.Type == FieldType.String)
+            {
+                var strings = Values(_strings, field.Name);
+                Grow(strings, row);
+                var text = value?.ToString();
+                strings[row] = text is null ? null : field.IsCategorical ? text.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [text];
+            }
+            else
+            {
+                var numbers = Values(_numbers, field.Name);
+                Grow(numbers, row);
+                numbers[row] = value is null ? null : Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
     /// <summary>Builds the index; the builder can go on receiving rows for a later build.</summary>
     public InMemoryAttributeIndex Build()
     {

@@ -34,6 +34,7 @@ public sealed class SolutionModel
     private readonly string[] _tokens;
     private readonly RankingFeatures? _features;
     private readonly ILearnedRanker? _ranker;
+    private int[]? _popularOrder;
 
     private SolutionModel(
         string recipe, string[] userIds, string[] itemIds, InteractionMatrix history, float[] popularity, RecommenderModel model,
@@ -68,6 +69,50 @@ public sealed class SolutionModel
 
     /// <summary>Whether a learned ranker re-orders <see cref="Rank"/> results.</summary>
     public bool HasRanker => _ranker is not null;
+
+    /// <summary>Item ids by model index.</summary>
+    public IReadOnlyList<string> ItemIds => _itemIds;
+
+    /// <summary>The model index of an item, when the model knows it.</summary>
+    public bool TryGetItem(string itemId, out int index) => _items.TryGetValue(itemId, out index);
+
+    /// <summary>Interactions of an item in the training data.</summary>
+    public float Popularity(int item) => _popularity[item];
+
+    /// <summary>Item indexes from most to least popular (ties by index); computed once.</summary>
+    public IReadOnlyList<int> PopularOrder => _popularOrder ??= [.. Enumerable.Range(0, ItemCount).OrderByDescending(i => _popularity[i]).ThenBy(i => i)];
+
+    /// <summary>
+    /// Scores every item for a user (training history plus <paramref name="recentItemIds"/>) into <paramref name="scores"/>
+    /// — popularity when there is no history — and returns the history's item indexes, which callers exclude.
+    /// </summary>
+    public int[] ScoreAll(string? userId, IReadOnlyList<string>? recentItemIds, Span<float> scores)
+    {
+        var (items, weights) = History(userId, recentItemIds);
+        ScoreHistory(items, weights, scores);
+        return items;
+    }
+
+    /// <summary>Scores every item by its relation to <paramref name="itemId"/> (popularity for an unknown item); returns the item's index, or none.</summary>
+    public int[] ScoreRelated(string itemId, Span<float> scores)
+    {
+        ArgumentNullException.ThrowIfNull(itemId);
+        int[] history = _items.TryGetValue(itemId, out var item) ? [item] : [];
+        ScoreHistory(history, history.Length == 0 ? [] : [1f], scores);
+        return history;
+    }
+
+    private void ScoreHistory(int[] items, float[] weights, Span<float> scores)
+    {
+        if (items.Length == 0)
+        {
+            _popularity.CopyTo(scores);
+        }
+        else
+        {
+            Model.Score(items, weights, scores);
+        }
+    }
 
     /// <summary>Builds the served model from a training run's outcome.</summary>
     public static SolutionModel Create(string recipe, TrainingDataset data, TrainingOutcome outcome)

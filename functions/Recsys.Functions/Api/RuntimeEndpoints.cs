@@ -18,13 +18,23 @@ internal static class RuntimeEndpoints
 
     private static async Task<Ok<RecommendationsResponse>> GetRecommendationsAsync(GetRecommendationsRequest request, RecommendationService service, CancellationToken cancellationToken)
     {
-        var result = await service.GetRecommendationsAsync(request.CampaignArn, request.UserId, request.ItemId, request.NumResults, cancellationToken);
+        var result = await service.GetRecommendationsAsync(new RecommendationRequest
+        {
+            CampaignArn = request.CampaignArn ?? request.RecommenderArn,
+            UserId = request.UserId,
+            ItemId = request.ItemId,
+            NumResults = request.NumResults,
+            FilterArn = request.FilterArn,
+            FilterValues = request.FilterValues,
+            Promotions = request.Promotions?.Select(p => new Promotion(p.Name, p.PercentPromotedItems, p.FilterArn, p.FilterValues)).ToArray(),
+            MetadataColumns = request.MetadataColumns,
+        }, cancellationToken);
         return TypedResults.Ok(RecommendationsResponse.From(result));
     }
 
     private static async Task<Ok<PersonalizedRankingResponse>> GetPersonalizedRankingAsync(GetPersonalizedRankingRequest request, RecommendationService service, CancellationToken cancellationToken)
     {
-        var result = await service.GetPersonalizedRankingAsync(request.CampaignArn, request.UserId, request.InputList, cancellationToken);
+        var result = await service.GetPersonalizedRankingAsync(request.CampaignArn, request.UserId, request.InputList, request.FilterArn, request.FilterValues, cancellationToken);
         return TypedResults.Ok(new PersonalizedRankingResponse(RecommendationsResponse.From(result).ItemList, result.RecommendationId));
     }
 }

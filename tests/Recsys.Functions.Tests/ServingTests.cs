@@ -1,0 +1,191 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Recsys.Data.Synthetic;
+using Recsys.Storage;
+using Recsys.Testing;
+
+namespace Recsys.Functions.Tests;
+
+/// <summary>
+/// Serving end to end on the local host: a generated shop imported, trained with user-personalization, deployed as a
+/// campaign, and queried through the runtime API with real-time events, filters, a promotion, exploration and metadata.
+/// One trained campaign serves all the checks, in order.
+/// </summary>
+public sealed class ServingTests : IAsyncLifetime
+{
+    private Azurite _azurite = null!;
+    private LocalHostRunner _host = null!;
+    private string _directory = null!;
+
+    public async Task InitializeAsync()
+    {
+        _azurite = await Azurite.StartAsync();
+        _host = await LocalHostRunner.StartAsync(_azurite.ConnectionString);
+        _directory = Directory.CreateTempSubdirectory("recsys-serving-").FullName;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _azurite.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK, string key = LocalHostRunner.MasterKey)
+    {
+        using var request = LocalHostRunner.WithKey(method, path, key, body);
+        using var response = await _host.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{method} {path}: {(int)response.StatusCode} {text}");
+        return text.Length == 0 ? null : JsonNode.Parse(text);
+    }
+
+    private Task<JsonNode?> RecommendAsync(JsonObject body, HttpStatusCode expected = HttpStatusCode.OK)
+        => SendAsync(HttpMethod.Post, "/api/recommendations", body, expected, LocalHostRunner.HostKey);
+
+    private static string[] Ids(JsonNode? response) => response!["itemList"]!.AsArray().Select(i => (string)i!["itemId"]!).ToArray();
+
+    private async Task<string> DeployAsync()
+    {
+        var generated = await SyntheticDataGenerator.GenerateAsync(new SyntheticDataOptions { Seed = 3, Interactions = 30_000, Users = 600, Items = 300 }, _directory);
+        await SendAsync(HttpMethod.Post, "/api/manage/dataset-groups", new JsonObject { ["name"] = "shop" }, HttpStatusCode.Created);
+        foreach (var (type, schema, file) in new[]
+        {
+            ("Interactions", SyntheticDataGenerator.InteractionsSchema, generated.InteractionsCsv),
+            ("Items", SyntheticDataGenerator.ItemsSchema, generated.ItemsCsv),
+        })
+        {
+            await SendAsync(HttpMethod.Post, "/api/manage/schemas", new JsonObject { ["name"] = "shop-" + type, ["schema"] = schema.ToJson() }, HttpStatusCode.Created);
+            await SendAsync(HttpMethod.Post, "/api/manage/datasets", new JsonObject
+            {
+                ["name"] = "shop-" + type, ["datasetGroupArn"] = "shop", ["datasetType"] = type, ["schemaArn"] = "shop-" + type,
+            }, HttpStatusCode.Created);
+            await _host.Storage.Container(StorageNames.ImportsContainer).GetBlobClient($"shop/{type}/{Path.GetFileName(file)}").UploadAsync(file, overwrite: true);
+        }
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            var jobs = (await SendAsync(HttpMethod.Get, "/api/manage/dataset-import-jobs"))!["datasetImportJobs"]!.AsArray();
+            return jobs.Count(j => (string?)j!["status"] == "ACTIVE") == 2;
+        }, "both imports finish", TimeSpan.FromSeconds(60));
+
+        var solution = (string)(await SendAsync(HttpMethod.Post, "/api/manage/solutions", new JsonObject
+        {
+            ["name"] = "shop-up", ["datasetGroupArn"] = "shop", ["recipeArn"] = "arn:aws:personalize:::recipe/aws-user-personalization",
+        }, HttpStatusCode.Created))!["solutionArn"]!;
+        var version = (string)(await SendAsync(HttpMethod.Post, "/api/manage/solution-versions", new JsonObject { ["solutionArn"] = solution }, HttpStatusCode.Created))!["solutionVersionArn"]!;
+        await Eventually.HoldsAsync(
+            async () => (string?)(await SendAsync(HttpMethod.Get, "/api/manage/solution-versions/" + Uri.EscapeDataString(version)))!["solutionVersion"]!["status"] == "ACTIVE",
+            "training finishes",
+            TimeSpan.FromSeconds(120));
+
+        var campaign = (string)(await SendAsync(HttpMethod.Post, "/api/manage/campaigns", new JsonObject
+        {
+            ["name"] = "shop-campaign",
+            ["solutionVersionArn"] = version,
+            ["campaignConfig"] = new JsonObject
+            {
+                ["itemExplorationConfig"] = new JsonObject { ["explorationWeight"] = "0.4", ["explorationItemAgeCutOff"] = "100000" },
+                ["enableMetadataWithRecommendations"] = true,
+            },
+        }, HttpStatusCode.Created))!["campaignArn"]!;
+        return campaign;
+    }
+
+    [Fact]
+    public async Task A_campaign_serves_personal_real_time_filtered_promoted_and_exploring_recommendations()
+    {
+        var campaign = await DeployAsync();
+
+        // Top-N for a known user, with Personalize's shape.
+        var first = await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u1" });
+        Assert.Equal(25, Ids(first).Length);
+        Assert.Equal(25, Ids(first).Distinct().Count());
+        Assert.StartsWith("RID-", (string?)first!["recommendationId"], StringComparison.Ordinal);
+        Assert.Contains(first["itemList"]!.AsArray(), i => ((string?)i!["reason"]?[0])?.StartsWith("Exploration", StringComparison.Ordinal) == true);
+
+        // Bad requests.
+        await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u1", ["numResults"] = 501 }, HttpStatusCode.BadRequest);
+        await RecommendAsync(new JsonObject { ["campaignArn"] = "no-such-campaign", ["userId"] = "u1" }, HttpStatusCode.NotFound);
+        await SendAsync(HttpMethod.Post, "/api/recommendations", new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u1" }, HttpStatusCode.Unauthorized, key: "wrong");
+
+        // A new user gets popular items until their first events, then personal ones.
+        var tracker = await SendAsync(HttpMethod.Post, "/api/manage/event-trackers", new JsonObject { ["name"] = "shop-tracker", ["datasetGroupArn"] = "shop" }, HttpStatusCode.Created);
+        var before = Ids(await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["userId"] = "newcomer", ["numResults"] = 10 }));
+        var clicked = Ids(first).Take(3).ToArray();
+        var events = new JsonArray();
+        for (var i = 0; i < clicked.Length; i++)
+        {
+            events.Add(new JsonObject { ["eventId"] = "e" + i, ["eventType"] = "click", ["itemId"] = clicked[i], ["sentAt"] = 1_735_000_000 + i });
+        }
+
+        await SendAsync(HttpMethod.Post, "/api/events", new JsonObject
+        {
+            ["trackingId"] = tracker!["trackingId"]!.DeepClone(), ["sessionId"] = "s-newcomer", ["userId"] = "newcomer", ["eventList"] = events,
+        }, key: LocalHostRunner.HostKey);
+        var after = Ids(await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["userId"] = "newcomer", ["numResults"] = 10 }));
+        Assert.NotEqual(before, after);
+        Assert.DoesNotContain(after, clicked.Contains);
+
+        // A filter with a parameter: nothing of the excluded category, and metadata to prove it.
+        await SendAsync(HttpMethod.Post, "/api/manage/filters", new JsonObject
+        {
+            ["name"] = "not-category", ["datasetGroupArn"] = "shop",
+            ["filterExpression"] = "EXCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY)",
+        }, HttpStatusCode.Created);
+        var category = (string)first["itemList"]![0]!["itemId"]!;
+        var withMeta = await RecommendAsync(new JsonObject
+        {
+            ["campaignArn"] = campaign, ["userId"] = "u1", ["numResults"] = 20,
+            ["metadataColumns"] = new JsonObject { ["ITEMS"] = new JsonArray("CATEGORY_L1") },
+        });
+        var topCategory = (string)withMeta!["itemList"]![0]!["metadata"]!["CATEGORY_L1"]!;
+        var filtered = await RecommendAsync(new JsonObject
+        {
+            ["campaignArn"] = campaign, ["userId"] = "u1", ["numResults"] = 20,
+            ["filterArn"] = "not-category", ["filterValues"] = new JsonObject { ["CATEGORY"] = $"\"{topCategory}\"" },
+            ["metadataColumns"] = new JsonObject { ["ITEMS"] = new JsonArray("CATEGORY_L1") },
+        });
+        Assert.Equal(20, Ids(filtered).Length);
+        Assert.All(filtered!["itemList"]!.AsArray(), i => Assert.NotEqual(topCategory, (string?)i!["metadata"]?["CATEGORY_L1"]));
+        Assert.NotNull(category);
+
+        // An INCLUDE filter without its parameter is a 400 naming it.
+        await SendAsync(HttpMethod.Post, "/api/manage/filters", new JsonObject
+        {
+            ["name"] = "only-category", ["datasetGroupArn"] = "shop",
+            ["filterExpression"] = "INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY)",
+        }, HttpStatusCode.Created);
+        var missing = await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u1", ["filterArn"] = "only-category" }, HttpStatusCode.BadRequest);
+        Assert.Contains("CATEGORY", missing!["errors"]!.ToJsonString(), StringComparison.Ordinal);
+
+        // A promotion takes its share from its own filter.
+        var promoted = await RecommendAsync(new JsonObject
+        {
+            ["campaignArn"] = campaign, ["userId"] = "u1", ["numResults"] = 10,
+            ["promotions"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "spotlight", ["percentPromotedItems"] = 30, ["filterArn"] = "only-category",
+                ["filterValues"] = new JsonObject { ["CATEGORY"] = $"\"{topCategory}\"" },
+            }),
+            ["metadataColumns"] = new JsonObject { ["ITEMS"] = new JsonArray("CATEGORY_L1") },
+        });
+        var spotlight = promoted!["itemList"]!.AsArray().Where(i => (string?)i!["promotionName"] == "spotlight").ToList();
+        Assert.Equal(3, spotlight.Count);
+        Assert.All(spotlight, i => Assert.Equal(topCategory, (string?)i!["metadata"]!["CATEGORY_L1"]));
+
+        // Related items, for a known and an unknown item.
+        Assert.Equal(5, Ids(await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["itemId"] = clicked[0], ["numResults"] = 5 })).Length);
+        Assert.Equal(5, Ids(await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["itemId"] = "no-such-item", ["numResults"] = 5 })).Length);
+
+        // Personalized ranking: unknown items last, without a score.
+        var ranking = await SendAsync(HttpMethod.Post, "/api/personalize-ranking", new JsonObject
+        {
+            ["campaignArn"] = campaign, ["userId"] = "u1", ["inputList"] = new JsonArray("i1", "unknown-item", "i2", "i3"),
+        }, key: LocalHostRunner.HostKey);
+        var ranked = ranking!["personalizedRanking"]!.AsArray();
+        Assert.Equal(4, ranked.Count);
+        Assert.Equal("unknown-item", (string?)ranked[3]!["itemId"]);
+        Assert.Null(ranked[3]!["score"]);
+    }
+}
