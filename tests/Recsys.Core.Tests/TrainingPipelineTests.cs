@@ -50,6 +50,23 @@ public sealed class TrainingPipelineTests
     }
 
     [Fact]
+    public void Validation_users_are_not_limited_to_ten_percent_on_small_data()
+    {
+        // With only 10 % of users (12 here, 61 on ml-latest-small) the validation nDCG is too noisy to choose a model.
+        var data = Communities();
+        var split = EvaluationSplit.Create(data.Matrix, 42, maxValidationUsers: 2_000, maxScoredTestUsers: 1000);
+
+        Assert.Equal(12, split.TestUserCount);
+        Assert.Equal(108, split.Validation.Count); // every training user with 3+ interactions
+        Assert.Empty(split.Validation.Users.Intersect(split.Test.Users));
+        Assert.All(split.Validation.Users, u => Assert.Equal(5, split.Fit.RowLength(u)));
+        Assert.Equal(108 * 5, split.Fit.NonZeroCount);
+
+        var capped = EvaluationSplit.Create(data.Matrix, 42, maxValidationUsers: 30, maxScoredTestUsers: 1000);
+        Assert.Equal(30, capped.Validation.Count);
+    }
+
+    [Fact]
     public void Popularity_count_ranks_by_distinct_users_and_metrics_have_personalize_keys()
     {
         var builder = new TrainingInteractionsBuilder();

@@ -5,10 +5,17 @@ namespace Recsys.Core.Solutions;
 /// <summary>
 /// Personalize's evaluation split, plus a validation split carved from the training users. 10 % of the users
 /// (chosen by a seeded hash among users with at least two interactions) are held out of training; for each, the
-/// oldest 90 % of their interactions are fed in and the newest 10 % are scored. Of the remaining users, a sample
-/// keeps only the oldest 90 % of their interactions in training, and their newest 10 % are the validation targets
-/// used to select a model, search hyperparameters and train the learning-to-rank stage.
+/// oldest 90 % of their interactions are fed in and the newest 10 % are scored. Of the remaining users, a seeded
+/// sample of up to <c>maxValidationUsers</c> (every one with 3+ interactions on small data) keeps only the oldest 90 %
+/// of their interactions in training, and their newest 10 % are the validation targets used to select a model, search
+/// hyperparameters and train the learning-to-rank stage.
 /// </summary>
+/// <remarks>
+/// The validation sample is not limited to 10 % of the users: on a few hundred users that gave a few dozen
+/// validation users, whose nDCG differences between candidates were mostly noise (on ml-latest-small, 61 validation
+/// users preferred EASE 5λ where all 549 training users prefer λ). Taking the newest 10 % of more users removes little from
+/// training and makes the choice stable; on large data the cap bounds the scoring cost.
+/// </remarks>
 public sealed class EvaluationSplit
 {
     private const double HeldOutUserShare = 0.1;
@@ -48,7 +55,7 @@ public sealed class EvaluationSplit
     /// <summary>Creates the split.</summary>
     /// <param name="matrix">All interactions (with timestamps).</param>
     /// <param name="seed">Seed of the user choice.</param>
-    /// <param name="maxValidationUsers">Most validation users.</param>
+    /// <param name="maxValidationUsers">Most validation users (fewer when fewer training users have 3+ interactions).</param>
     /// <param name="maxScoredTestUsers">Most held-out users scored (the rest are still held out of training).</param>
     public static EvaluationSplit Create(InteractionMatrix matrix, ulong seed, int maxValidationUsers, int maxScoredTestUsers)
     {
@@ -66,7 +73,7 @@ public sealed class EvaluationSplit
         }
 
         var validationCount = 0;
-        for (var k = testCount; k < order.Length && validationCount < Math.Min(maxValidationUsers, Math.Max(1, (int)Math.Round(users * HeldOutUserShare))); k++)
+        for (var k = testCount; k < order.Length && validationCount < maxValidationUsers; k++)
         {
             if (matrix.RowLength(order[k]) >= 3)
             {
