@@ -34,7 +34,9 @@ internal static class TrainingEndpoints
             sp.GetRequiredService<TrainingDataLoader>(), sp.GetRequiredService<ISolutionModelStore>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILearningToRank>()));
         services.AddSingleton(sp => new SolutionModelLoader(
-            sp.GetRequiredService<SolutionService>(), sp.GetRequiredService<ISolutionModelStore>(), sp.GetRequiredService<ILearningToRank>()));
+            sp.GetRequiredService<SolutionService>(), sp.GetRequiredService<ISolutionModelStore>(), sp.GetRequiredService<ILearningToRank>(),
+            sp.GetRequiredService<IConfiguration>().GetValue("Recsys:Serving:ModelCacheMegabytes", SolutionModelLoader.DefaultMemoryBudgetBytes / (1024 * 1024)) * 1024 * 1024,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IInvocationHandler, TrainingJobFunction>();
         return services;
     }
