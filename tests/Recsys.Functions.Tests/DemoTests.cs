@@ -9,7 +9,7 @@ namespace Recsys.Functions.Tests;
 public sealed class DemoTests
 {
     [Fact]
-    public async Task The_demo_dataset_is_dropped_and_imported_once()
+    public async Task The_demo_dataset_is_imported_once_trained_and_served()
     {
         await using var azurite = await Azurite.StartAsync();
         var settings = new Dictionary<string, string?> { ["Recsys:LocalHost:Demo"] = "true" };
@@ -22,6 +22,26 @@ public sealed class DemoTests
                     && (await segments.ReadManifestAsync("demo", DatasetType.Users)).Rows == 5_000,
                 "the demo's three files are imported",
                 TimeSpan.FromSeconds(90));
+
+            // Then it trains, deploys a campaign, and the campaign answers.
+            System.Text.Json.Nodes.JsonNode? answer = null;
+            await Eventually.HoldsAsync(
+                async () =>
+                {
+                    using var request = LocalHostRunner.WithKey(HttpMethod.Post, "/api/recommendations", LocalHostRunner.HostKey,
+                        new System.Text.Json.Nodes.JsonObject { ["campaignArn"] = "demo-campaign", ["userId"] = "u42", ["numResults"] = 5 });
+                    using var response = await host.Client.SendAsync(request);
+                    if (response.StatusCode != System.Net.HttpStatusCode.OK)
+                    {
+                        return false;
+                    }
+
+                    answer = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync());
+                    return true;
+                },
+                "the demo campaign serves recommendations",
+                TimeSpan.FromSeconds(180));
+            Assert.Equal(5, answer!["itemList"]!.AsArray().Count);
         }
 
         // A second start finds the demo and loads nothing again.

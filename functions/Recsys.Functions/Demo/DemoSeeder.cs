@@ -1,9 +1,12 @@
+using Recsys.Core.Campaigns;
 using Recsys.Core.DatasetGroups;
 using Recsys.Core.DatasetImports;
 using Recsys.Core.Datasets;
 using Recsys.Core.Errors;
 using Recsys.Core.Resources;
+using Recsys.Core.Runtime;
 using Recsys.Core.Schemas;
+using Recsys.Core.Solutions;
 using Recsys.Data.Synthetic;
 using Recsys.Functions.LocalHost;
 using Recsys.Storage;
@@ -20,11 +23,16 @@ internal sealed class DemoSeeder(
     SchemaService schemas,
     DatasetService datasets,
     DatasetImportService imports,
+    SolutionService solutions,
+    CampaignService campaigns,
+    RecommendationService recommendations,
     StorageClients storage,
     IHostApplicationLifetime lifetime,
     ILogger<DemoSeeder> logger) : BackgroundService
 {
     public const string DatasetGroup = "demo";
+    public const string Campaign = "demo-campaign";
+    private const string Solution = "demo-user-personalization";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,8 +48,16 @@ internal sealed class DemoSeeder(
         catch (ResourceAlreadyExistsException)
         {
             Log.DemoPresent(logger, DatasetGroup);
+            await DeployAndShowAsync(stoppingToken);
             return;
         }
+
+        await LoadDataAsync(stoppingToken);
+        await DeployAndShowAsync(stoppingToken);
+    }
+
+    private async Task LoadDataAsync(CancellationToken stoppingToken)
+    {
 
         foreach (var (type, schema) in new[]
         {
@@ -95,5 +111,68 @@ internal sealed class DemoSeeder(
                 }
             }
         }
+    }
+
+    /// <summary>Trains user-personalization on the demo data, deploys it as a campaign, and shows what it recommends.</summary>
+    private async Task DeployAndShowAsync(CancellationToken stoppingToken)
+    {
+        var campaign = await FindCampaignAsync(stoppingToken);
+        if (campaign is null)
+        {
+            Stored<Solution> solution;
+            try
+            {
+                solution = await solutions.CreateAsync(Solution, DatasetGroup, "user-personalization", null, null, null, stoppingToken);
+            }
+            catch (ResourceAlreadyExistsException)
+            {
+                solution = await solutions.DescribeAsync(Solution, stoppingToken);
+            }
+
+            var version = await LatestVersionAsync(solution.Value.Name, stoppingToken)
+                ?? (await solutions.CreateVersionAsync(solution.Value.Arn, "FULL", stoppingToken)).Value;
+            Log.DemoTraining(logger, version.Arn);
+            while (!ResourceStatus.IsTerminal(version.State.Status))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                version = (await solutions.DescribeVersionAsync(version.Arn, stoppingToken)).Value;
+            }
+
+            if (version.State.Status != ResourceStatus.Active)
+            {
+                Log.DemoTrainingFailed(logger, version.Arn, version.State.FailureReason ?? version.State.Status);
+                return;
+            }
+
+            campaign = (await campaigns.CreateAsync(Campaign, version.Arn, null, new CampaignConfig(EnableMetadataWithRecommendations: true, SyncWithLatestSolutionVersion: true), stoppingToken)).Value;
+        }
+
+        var result = await recommendations.GetRecommendationsAsync(new RecommendationRequest { CampaignArn = campaign.Arn, UserId = "u42", NumResults = 10 }, stoppingToken);
+        var items = string.Join(", ", result.ItemList.Select(i => i.ItemId));
+        Log.DemoRecommendations(logger, campaign.Name, items);
+        Console.WriteLine();
+        Console.WriteLine("Recsys demo is ready. Try:");
+        Console.WriteLine($"  curl -s -X POST localhost:7071/api/recommendations -H 'x-functions-key: local-function-key' -H 'content-type: application/json' -d '{{\"campaignArn\":\"{campaign.Arn}\",\"userId\":\"u42\",\"numResults\":5}}'");
+        Console.WriteLine("  curl -s 'localhost:7071/api/manage/dataset-import-jobs?code=local-master-key'");
+        Console.WriteLine();
+    }
+
+    private async Task<Campaign?> FindCampaignAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            return (await campaigns.DescribeAsync(Campaign, stoppingToken)).Value;
+        }
+        catch (ResourceNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<SolutionVersion?> LatestVersionAsync(string solution, CancellationToken stoppingToken)
+    {
+        var page = await solutions.ListVersionsAsync(solution, Paging.MaxPageSize, null, stoppingToken);
+        return page.Items.Where(v => v.State.Status is not ResourceStatus.CreateFailed and not ResourceStatus.DeletePending)
+            .OrderByDescending(v => v.State.CreationDateTime).FirstOrDefault();
     }
 }

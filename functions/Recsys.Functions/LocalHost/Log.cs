@@ -53,4 +53,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2072, Level = LogLevel.Information, Message = "Demo: import of imports/{File} {Status}: {Imported} rows imported, {Rejected} rejected")]
     public static partial void DemoImported(ILogger logger, string file, string status, long imported, long rejected);
+
+    [LoggerMessage(EventId = 2073, Level = LogLevel.Information, Message = "Demo: training {SolutionVersion}")]
+    public static partial void DemoTraining(ILogger logger, string solutionVersion);
+
+    [LoggerMessage(EventId = 2074, Level = LogLevel.Warning, Message = "Demo: training {SolutionVersion} did not finish: {Reason}")]
+    public static partial void DemoTrainingFailed(ILogger logger, string solutionVersion, string reason);
+
+    [LoggerMessage(EventId = 2075, Level = LogLevel.Information, Message = "Demo: campaign '{Campaign}' recommends for user u42: {Items}")]
+    public static partial void DemoRecommendations(ILogger logger, string campaign, string items);
 }
