@@ -45,6 +45,18 @@ public sealed class ServingTests : IAsyncLifetime
 
     private static string[] Ids(JsonNode? response) => response!["itemList"]!.AsArray().Select(i => (string)i!["itemId"]!).ToArray();
 
+    private string _solution = null!;
+
+    private async Task<string> TrainAsync()
+    {
+        var version = (string)(await SendAsync(HttpMethod.Post, "/api/manage/solution-versions", new JsonObject { ["solutionArn"] = _solution }, HttpStatusCode.Created))!["solutionVersionArn"]!;
+        await Eventually.HoldsAsync(
+            async () => (string?)(await SendAsync(HttpMethod.Get, "/api/manage/solution-versions/" + Uri.EscapeDataString(version)))!["solutionVersion"]!["status"] == "ACTIVE",
+            "training finishes",
+            TimeSpan.FromSeconds(120));
+        return version;
+    }
+
     private async Task<string> DeployAsync()
     {
         var generated = await SyntheticDataGenerator.GenerateAsync(new SyntheticDataOptions { Seed = 3, Interactions = 30_000, Users = 600, Items = 300 }, _directory);
@@ -69,15 +81,11 @@ public sealed class ServingTests : IAsyncLifetime
             return jobs.Count(j => (string?)j!["status"] == "ACTIVE") == 2;
         }, "both imports finish", TimeSpan.FromSeconds(60));
 
-        var solution = (string)(await SendAsync(HttpMethod.Post, "/api/manage/solutions", new JsonObject
+        _solution = (string)(await SendAsync(HttpMethod.Post, "/api/manage/solutions", new JsonObject
         {
             ["name"] = "shop-up", ["datasetGroupArn"] = "shop", ["recipeArn"] = "arn:aws:personalize:::recipe/aws-user-personalization",
         }, HttpStatusCode.Created))!["solutionArn"]!;
-        var version = (string)(await SendAsync(HttpMethod.Post, "/api/manage/solution-versions", new JsonObject { ["solutionArn"] = solution }, HttpStatusCode.Created))!["solutionVersionArn"]!;
-        await Eventually.HoldsAsync(
-            async () => (string?)(await SendAsync(HttpMethod.Get, "/api/manage/solution-versions/" + Uri.EscapeDataString(version)))!["solutionVersion"]!["status"] == "ACTIVE",
-            "training finishes",
-            TimeSpan.FromSeconds(120));
+        var version = await TrainAsync();
 
         var campaign = (string)(await SendAsync(HttpMethod.Post, "/api/manage/campaigns", new JsonObject
         {
@@ -187,5 +195,53 @@ public sealed class ServingTests : IAsyncLifetime
         Assert.Equal(4, ranked.Count);
         Assert.Equal("unknown-item", (string?)ranked[3]!["itemId"]);
         Assert.Null(ranked[3]!["score"]);
+
+        // More bad input: an unknown filter, too many filter values, metadata from a campaign without it.
+        await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u1", ["filterArn"] = "no-such-filter" }, HttpStatusCode.NotFound);
+        var values = new JsonObject();
+        for (var i = 0; i < 26; i++)
+        {
+            values["P" + i] = "\"x\"";
+        }
+
+        var tooMany = await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u1", ["filterArn"] = "not-category", ["filterValues"] = values }, HttpStatusCode.BadRequest);
+        Assert.Contains("filterValues", tooMany!["errors"]!.ToJsonString(), StringComparison.Ordinal);
+
+        // Swapping the model: a new version is deployed while requests keep coming, and none of them fails.
+        var second = await TrainAsync();
+        var failures = 0;
+        var served = 0;
+        using var stop = new CancellationTokenSource();
+        var load = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var request = LocalHostRunner.WithKey(HttpMethod.Post, "/api/recommendations", LocalHostRunner.HostKey, new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u7" });
+                using var response = await _host.Client.SendAsync(request);
+                Interlocked.Increment(ref served);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        });
+        await Task.Delay(300);
+        await SendAsync(HttpMethod.Put, "/api/manage/campaigns/shop-campaign", new JsonObject { ["solutionVersionArn"] = second });
+        await Task.Delay(6000); // past the campaign cache: the new model is loaded and served
+        await stop.CancelAsync();
+        await load;
+        Assert.True(served > 20, $"only {served} requests were served during the swap");
+        Assert.Equal(0, failures);
+        var described = (await SendAsync(HttpMethod.Get, "/api/manage/campaigns/shop-campaign"))!["campaign"]!;
+        Assert.Equal(second, (string?)described["solutionVersionArn"]);
+
+        // A campaign that follows the latest version moves to a newer one by itself.
+        await SendAsync(HttpMethod.Post, "/api/manage/campaigns", new JsonObject
+        {
+            ["name"] = "following", ["solutionVersionArn"] = second, ["campaignConfig"] = new JsonObject { ["syncWithLatestSolutionVersion"] = true },
+        }, HttpStatusCode.Created);
+        var third = await TrainAsync();
+        var following = (await SendAsync(HttpMethod.Get, "/api/manage/campaigns/following"))!["campaign"]!;
+        Assert.Equal(third, (string?)following["servingSolutionVersionArn"]);
     }
 }
