@@ -93,6 +93,7 @@ public static class RecsysApp
             sp.GetRequiredService<StorageClients>().Table(StorageNames.CampaignsTable), ResourceJson.Default.Campaign, "campaign"));
         services.AddSingleton<CampaignService>();
         services.AddSingleton<ItemCatalogs>();
+        services.AddSingleton<UserInteractionIndexes>();
         services.AddSingleton<RecommendationService>();
 
         services.AddEventServices();

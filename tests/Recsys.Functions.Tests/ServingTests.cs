@@ -196,6 +196,22 @@ public sealed class ServingTests : IAsyncLifetime
         Assert.Equal("unknown-item", (string?)ranked[3]!["itemId"]);
         Assert.Null(ranked[3]!["score"]);
 
+        // Interaction filters see imported interactions too: what u1 viewed in the imported file is excluded.
+        var lines = File.ReadLines(Path.Combine(_directory, "interactions.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        var viewed = lines.Where(f => f[0] == "u1" && f[3] == "view").Select(f => f[1]).Distinct().Take(3).ToArray();
+        var notSeen = lines.Select(f => f[1]).Distinct().Where(i => !lines.Any(f => f[0] == "u1" && f[1] == i)).Take(3).ToArray();
+        Assert.NotEmpty(viewed);
+        await SendAsync(HttpMethod.Post, "/api/manage/filters", new JsonObject
+        {
+            ["name"] = "not-viewed", ["datasetGroupArn"] = "shop", ["filterExpression"] = "EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN (\"view\")",
+        }, HttpStatusCode.Created);
+        var unviewed = await SendAsync(HttpMethod.Post, "/api/personalize-ranking", new JsonObject
+        {
+            ["campaignArn"] = campaign, ["userId"] = "u1", ["filterArn"] = "not-viewed",
+            ["inputList"] = new JsonArray([.. viewed.Concat(notSeen).Select(i => (JsonNode)i)]),
+        }, key: LocalHostRunner.HostKey);
+        Assert.Equal(notSeen.Order(), unviewed!["personalizedRanking"]!.AsArray().Select(i => (string)i!["itemId"]!).Order());
+
         // More bad input: an unknown filter, too many filter values, metadata from a campaign without it.
         await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u1", ["filterArn"] = "no-such-filter" }, HttpStatusCode.NotFound);
         var values = new JsonObject();

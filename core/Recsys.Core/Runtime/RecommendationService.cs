@@ -76,6 +76,7 @@ public sealed class RecommendationService(
     IEventStore events,
     FilterService filters,
     ItemCatalogs catalogs,
+    UserInteractionIndexes interactions,
     TimeProvider time)
 {
     /// <summary>Default <c>numResults</c>.</summary>
@@ -146,21 +147,32 @@ public sealed class RecommendationService(
                 promotion.FilterValues, "promotions[0].filterValues", request.UserId, request.ItemId, history, cancellationToken);
         }
 
+        var items = Recommend(model, catalog, campaign, request.UserId, request.ItemId, history, count, filter, promotion, promotionFilter, metadataColumns, time);
+        return new RecommendationResult(items, NewRecommendationId());
+    }
+
+    /// <summary>
+    /// The part of GetRecommendations after every read: scores the catalogue for the user (or item), then ranks,
+    /// filters, fills, explores, promotes and adds metadata. No I/O; the in-process serving benchmark measures it.
+    /// </summary>
+    internal static RecommendedItem[] Recommend(
+        SolutionModel model, ItemCatalog? catalog, Campaign campaign, string? userId, string? itemId, IReadOnlyList<HistoryEvent> history, int count,
+        FilterPredicate? filter, Promotion? promotion, FilterPredicate? promotionFilter, string[]? metadataColumns, TimeProvider time)
+    {
         var scores = ArrayPool<float>.Shared.Rent(model.ItemCount);
         try
         {
             var span = scores.AsSpan(0, model.ItemCount);
-            var exclude = !string.IsNullOrEmpty(request.ItemId)
-                ? model.ScoreRelated(request.ItemId, span)
-                : model.ScoreAll(request.UserId, history.Select(e => e.ItemId).ToArray(), span);
+            var exclude = !string.IsNullOrEmpty(itemId)
+                ? model.ScoreRelated(itemId, span)
+                : model.ScoreAll(userId, history.Select(e => e.ItemId).ToArray(), span);
             foreach (var item in exclude)
             {
                 span[item] = float.NaN;
             }
 
-            var items = Select(model, catalog, campaign, scores, count, filter, promotion, promotionFilter);
-            var result = items.Select(i => metadataColumns is null ? i : i with { Metadata = catalog!.Metadata(i.ItemId, metadataColumns) }).ToArray();
-            return new RecommendationResult(result, NewRecommendationId());
+            var items = Select(model, catalog, campaign, scores, count, filter, promotion, promotionFilter, time);
+            return items.Select(i => metadataColumns is null ? i : i with { Metadata = catalog!.Metadata(i.ItemId, metadataColumns) }).ToArray();
         }
         finally
         {
@@ -212,9 +224,9 @@ public sealed class RecommendationService(
         return (cached.Campaign, await models.LoadAsync(cached.VersionArn, cancellationToken));
     }
 
-    private List<RecommendedItem> Select(
+    private static List<RecommendedItem> Select(
         SolutionModel model, ItemCatalog? catalog, Campaign campaign, float[] scores, int count,
-        FilterPredicate? filter, Promotion? promotion, FilterPredicate? promotionFilter)
+        FilterPredicate? filter, Promotion? promotion, FilterPredicate? promotionFilter, TimeProvider time)
     {
         // Bounded work: rank a candidate pool a few times larger than asked, filter it, and fill from popularity.
         var pool = Math.Min(model.ItemCount, (count * 4) + 50);
@@ -252,7 +264,7 @@ public sealed class RecommendationService(
             model.ItemIds[item], Score(scores, item), Reason: position >= fillFrom ? [FilterFill.PopularItemReason] : null)).ToList();
         used.UnionWith(regular.AsSpan(0, ranked).ToArray());
 
-        Explore(model, catalog, campaign, scores, regularItems, used, filter);
+        Explore(model, catalog, campaign, scores, regularItems, used, filter, time);
 
         // Promoted items are spread evenly through the list.
         chosen.AddRange(regularItems);
@@ -269,7 +281,7 @@ public sealed class RecommendationService(
     /// Gives new items (created within the campaign's cut-off) a share of the slots — <c>explorationWeight / 2</c> of
     /// the list, from the bottom up — preferring those with the fewest interactions, then the best scored.
     /// </summary>
-    private void Explore(SolutionModel model, ItemCatalog? catalog, Campaign campaign, float[] scores, List<RecommendedItem> items, HashSet<int> used, FilterPredicate? filter)
+    private static void Explore(SolutionModel model, ItemCatalog? catalog, Campaign campaign, float[] scores, List<RecommendedItem> items, HashSet<int> used, FilterPredicate? filter, TimeProvider time)
     {
         if (campaign.Config.ItemExplorationConfig is not { } exploration || catalog?.Items is null || exploration.ExplorationWeight <= 0
             || !campaign.Recipe.Contains("personalization", StringComparison.OrdinalIgnoreCase))
@@ -320,21 +332,34 @@ public sealed class RecommendationService(
 
         var compiled = _compiled.GetValue(catalog, _ => new ConcurrentDictionary<string, CompiledFilter>(StringComparer.Ordinal))
             .GetOrAdd(filter.Name + "|" + filter.State.LastUpdatedDateTime.UtcTicks, _ => CompiledFilter.Compile(filter.Parse(), new FilterData(catalog.Items ?? EmptyIndex(), catalog.Users)));
+        // Interaction conditions see the user's most recent events per type: real-time ones first, then imported ones.
+        var imported = compiled.Expression.UsesInteractions && userId is not null
+            ? (await interactions.GetAsync(campaign.DatasetGroup, cancellationToken)).Recent(userId)
+            : null;
         try
         {
-            return compiled.Bind(new FilterRequest
-            {
-                FilterValues = values,
-                UserId = userId,
-                CurrentItemId = itemId,
-                Interactions = new RecentInteractions(history.Reverse().Select(e => (e.ItemId, e.EventType))),
-            });
+            return Bind(compiled, values, userId, itemId, history, imported);
         }
         catch (InvalidInputException e) when (valuesField != "filterValues")
         {
             throw new InvalidInputException(e.Message, e.Errors.ToDictionary(p => p.Key.Replace("filterValues", valuesField, StringComparison.Ordinal), p => p.Value));
         }
     }
+
+    /// <summary>
+    /// Binds a compiled filter to one request: its parameters, user, item and recent interactions — the real-time
+    /// <paramref name="history"/> (newest last) in front of the <paramref name="imported"/> ones (newest first).
+    /// </summary>
+    internal static FilterPredicate Bind(
+        CompiledFilter compiled, IReadOnlyDictionary<string, string>? values, string? userId, string? itemId, IReadOnlyList<HistoryEvent> history,
+        IEnumerable<(string ItemId, string EventType)>? imported = null)
+        => compiled.Bind(new FilterRequest
+        {
+            FilterValues = values,
+            UserId = userId,
+            CurrentItemId = itemId,
+            Interactions = new RecentInteractions(history.Reverse().Select(e => (e.ItemId, e.EventType)).Concat(imported ?? [])),
+        });
 
     private async Task<Filter> FilterAsync(string filterArn, CancellationToken cancellationToken)
     {
