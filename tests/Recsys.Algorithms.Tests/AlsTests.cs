@@ -1,3 +1,4 @@
+using Recsys.Algorithms.Data;
 using Recsys.Algorithms.Factorization;
 
 namespace Recsys.Algorithms.Tests;
@@ -116,6 +117,19 @@ public class AlsTests
         Assert.Equal(10, top.Length);
         Assert.DoesNotContain(top, s => s.Item is 0 or 1 or 2);
         Assert.True(top[0].Score >= top[^1].Score);
+    }
+
+    [Fact]
+    public void Users_and_items_without_interactions_get_zero_vectors_as_in_implicit()
+    {
+        // implicit's _least_squares_cg sets a row with no entries to zero instead of running CG from the random start.
+        // Users 0..3, items 0..4; user 3 and item 4 have no interactions.
+        var m = InteractionMatrix.FromCoordinates(4, 5, [0, 0, 1, 1, 2, 2], [0, 1, 1, 2, 2, 3], [1f, 1f, 1f, 1f, 1f, 1f]);
+        var model = new AlsTrainer(new AlsOptions { Factors = 4, Iterations = 2 }).Fit(m);
+
+        Assert.All(model.UserFactors(3).ToArray(), v => Assert.Equal(0f, v));
+        Assert.All(model.ItemFactors(4).ToArray(), v => Assert.Equal(0f, v));
+        Assert.Contains(model.UserFactors(0).ToArray(), v => v != 0f);
     }
 
     [Fact]

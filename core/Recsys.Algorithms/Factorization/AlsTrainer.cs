@@ -12,6 +12,12 @@ namespace Recsys.Algorithms.Factorization;
 /// and confidence 1, and the loss is
 /// <c>Σ_{u,i} c_ui (p_ui − x_u·y_i)² + λ (Σ_u ‖x_u‖² + Σ_i ‖y_i‖²)</c>.
 /// Hu et al.'s <c>1 + α·r</c> is obtained with weights <c>1/α + r</c>.
+/// Same algorithm as <c>implicit</c> 0.7.2's CPU <c>AlternatingLeastSquares(use_cg=True)</c>: factors drawn uniform in
+/// [0, 1)·0.01, users first, then items; per iteration a user sweep against <c>YᵀY + λI</c> then an item sweep
+/// against <c>XᵀX + λI</c> (Gram recomputed from the current factors before each sweep); <c>cg_steps</c> (3) CG steps
+/// warm-started from the previous vector; rows without interactions set to zero; scores are <c>x_u·y_i</c>.
+/// Weights must be positive: implicit's convention that a negative weight is a dislike (preference 0, confidence
+/// |α·w|) is not supported (the training data layer rejects weights ≤ 0).
 /// </summary>
 /// <remarks>
 /// Float32 throughout; each user (item) solve is sequential and independent, and Gram matrices are summed over
@@ -149,7 +155,8 @@ public sealed class AlsTrainer
     }
 
     /// <summary>
-    /// A few CG steps on <c>(G + Σ (c−1) y yᵀ) x = Σ c y</c>, warm-started from x (the <c>implicit</c> CG update).
+    /// A few CG steps on <c>(G + Σ (c−1) y yᵀ) x = Σ c y</c>, warm-started from x (the <c>implicit</c> CG update,
+    /// <c>implicit/cpu/_als.pyx</c> <c>_least_squares_cg</c>); a row without interactions is set to zero, as there.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ConjugateGradient(
@@ -165,6 +172,15 @@ public sealed class AlsTrainer
         Span<float> ap)
     {
         var k = x.Length;
+        if (indices.IsEmpty)
+        {
+            // implicit's _least_squares_cg: "if we have no items for this user, skip and set to zero".
+            // The minimizer of xᵀ(YᵀY + λI)x is 0; a few CG steps from the random start would leave a small
+            // non-zero vector (and a scorable factor for an item nobody interacted with).
+            x.Clear();
+            return;
+        }
+
         VectorKernels.SymmetricMatVec(gram, x, r);
         for (var d = 0; d < k; d++)
         {

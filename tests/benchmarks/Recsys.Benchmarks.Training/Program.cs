@@ -2,6 +2,8 @@ using System.Globalization;
 using Recsys.Benchmarks;
 
 // dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- splits [--algo NAME] [--split NAME] [--threads N]
+//   (--algo matches by substring, e.g. "als_" = als_default + als_reference_tuned_settings; a filtered run replaces its rows in
+//    results/training-splits.json and keeps the others, when that file was measured with the same --threads)
 // dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- scale [--users N] [--items N] [--interactions N]
 if (args.Length > 0 && args[0] == "scale")
 {
