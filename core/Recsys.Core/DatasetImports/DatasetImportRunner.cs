@@ -47,7 +47,7 @@ public sealed class DatasetImportRunner(
             return job; // a repeated message for a finished job
         }
 
-        using var progress = new JobRecord(jobs, stored, time);
+        using var progress = Track(stored);
         if (job.State.Status == ResourceStatus.CreatePending)
         {
             await progress.UpdateAsync(j => j with { State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.CreateInProgress, time.GetUtcNow()) }, cancellationToken);
@@ -75,12 +75,12 @@ public sealed class DatasetImportRunner(
         var stored = await jobs.FindAsync(Scope, name, cancellationToken);
         if (stored is not null && !ResourceStatus.IsTerminal(stored.Value.State.Status))
         {
-            using var record = new JobRecord(jobs, stored, time);
+            using var record = Track(stored);
             await FailAsync(record, reason, cancellationToken);
         }
     }
 
-    private async Task<DatasetImportJob> ImportAsync(JobRecord record, ImportRequest request, CancellationToken cancellationToken)
+    private async Task<DatasetImportJob> ImportAsync(TrackedResource<DatasetImportJob> record, ImportRequest request, CancellationToken cancellationToken)
     {
         var job = record.Current;
         var dataset = await datasets.FindAsync(job.DatasetGroup, Dataset.TypeKey(job.DatasetType!.Value), cancellationToken);
@@ -198,7 +198,7 @@ public sealed class DatasetImportRunner(
         }
     }
 
-    private async Task<DatasetImportJob> FailAsync(JobRecord record, string reason, CancellationToken cancellationToken, CsvImportResult? result = null, string? report = null)
+    private async Task<DatasetImportJob> FailAsync(TrackedResource<DatasetImportJob> record, string reason, CancellationToken cancellationToken, CsvImportResult? result = null, string? report = null)
         => await record.UpdateAsync(j => j with
         {
             State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), reason),
@@ -208,7 +208,7 @@ public sealed class DatasetImportRunner(
             ErrorReportLocation = report ?? j.ErrorReportLocation,
         }, cancellationToken);
 
-    private async Task ReportProgressAsync(JobRecord record, Func<long> rowsRead, CancellationToken stop)
+    private async Task ReportProgressAsync(TrackedResource<DatasetImportJob> record, Func<long> rowsRead, CancellationToken stop)
     {
         var reported = 0L;
         while (!stop.IsCancellationRequested)
@@ -251,36 +251,12 @@ public sealed class DatasetImportRunner(
 
     private static string Quote(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    private TrackedResource<DatasetImportJob> Track(Stored<DatasetImportJob> stored)
+        => new(jobs, Scope, stored, j => j with { State = j.State with { LastUpdatedDateTime = time.GetUtcNow() } });
+
     /// <summary>Progress that runs its callback on the reporting thread (no synchronization context hop).</summary>
     private sealed class InlineProgress(Action<long> report) : IProgress<long>
     {
         public void Report(long value) => report(value);
-    }
-
-    /// <summary>The job's record, updated in place with its ETag; one writer (this run) at a time.</summary>
-    private sealed class JobRecord(IResourceStore<DatasetImportJob> jobs, Stored<DatasetImportJob> initial, TimeProvider time) : IDisposable
-    {
-        private readonly SemaphoreSlim _gate = new(1, 1);
-        private Stored<DatasetImportJob> _stored = initial;
-
-        public DatasetImportJob Current => _stored.Value;
-
-        public void Dispose() => _gate.Dispose();
-
-        public async Task<DatasetImportJob> UpdateAsync(Func<DatasetImportJob, DatasetImportJob> change, CancellationToken cancellationToken)
-        {
-            await _gate.WaitAsync(cancellationToken);
-            try
-            {
-                var next = change(_stored.Value);
-                next = next with { State = next.State with { LastUpdatedDateTime = time.GetUtcNow() } };
-                _stored = await jobs.ReplaceAsync(Scope, next.Name, next, _stored.ETag, cancellationToken);
-                return _stored.Value;
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
     }
 }

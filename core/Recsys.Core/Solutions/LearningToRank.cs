@@ -1,4 +1,5 @@
 using Recsys.Algorithms.Data;
+using Recsys.Algorithms.Serialization;
 
 namespace Recsys.Core.Solutions;
 
@@ -149,14 +150,14 @@ public sealed class RankingFeatures
     /// <summary>Writes the statistics for the model artifact.</summary>
     internal void Write(BinaryWriter writer)
     {
-        ArtifactArrays.Write(writer, _popularity);
-        ArtifactArrays.Write(writer, _daysSinceLast);
-        ArtifactArrays.Write(writer, _ageDays);
+        BinaryArrays.Write(writer, _popularity);
+        BinaryArrays.Write(writer, _daysSinceLast);
+        BinaryArrays.Write(writer, _ageDays);
     }
 
     /// <summary>Reads statistics written by <see cref="Write"/>.</summary>
     internal static RankingFeatures Read(BinaryReader reader, int[] tokenOffsets, int[] tokenIds)
-        => new(ArtifactArrays.Read<float>(reader), ArtifactArrays.Read<float>(reader), ArtifactArrays.Read<float>(reader), tokenOffsets, tokenIds);
+        => new(BinaryArrays.Read<float>(reader), BinaryArrays.Read<float>(reader), BinaryArrays.Read<float>(reader), tokenOffsets, tokenIds);
 
     private RankingFeatures(float[] popularity, float[] daysSinceLast, float[] ageDays, int[] tokenOffsets, int[] tokenIds)
     {

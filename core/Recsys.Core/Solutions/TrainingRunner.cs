@@ -47,7 +47,7 @@ public sealed class TrainingRunner(
             return lastDelivery ? version : throw new TrainingBusyException($"The solution version {version.Arn} is being trained by another delivery.");
         }
 
-        using var record = new VersionRecord(versions, stored, time);
+        using var record = Track(stored);
         if (version.State.Status == ResourceStatus.CreatePending)
         {
             await record.UpdateAsync(v => v with { State = v.State.MoveTo("solution version", v.Name, ResourceStatus.CreateInProgress, time.GetUtcNow()) }, cancellationToken);
@@ -70,12 +70,12 @@ public sealed class TrainingRunner(
         var stored = await versions.FindAsync(solutionName, versionName, cancellationToken);
         if (stored is not null && !ResourceStatus.IsTerminal(stored.Value.State.Status) && stored.Value.State.Status != ResourceStatus.DeletePending)
         {
-            using var record = new VersionRecord(versions, stored, time);
+            using var record = Track(stored);
             await FailAsync(record, reason, cancellationToken);
         }
     }
 
-    private async Task<SolutionVersion> TrainAsync(VersionRecord record, CancellationToken cancellationToken)
+    private async Task<SolutionVersion> TrainAsync(TrackedResource<SolutionVersion> record, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var version = record.Current;
@@ -210,13 +210,13 @@ public sealed class TrainingRunner(
         }
     }
 
-    private async Task<SolutionVersion> FailAsync(VersionRecord record, string reason, CancellationToken cancellationToken)
+    private async Task<SolutionVersion> FailAsync(TrackedResource<SolutionVersion> record, string reason, CancellationToken cancellationToken)
         => await record.UpdateAsync(v => v with
         {
             State = v.State.MoveTo("solution version", v.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), reason),
         }, cancellationToken);
 
-    private async Task ReportProgressAsync(VersionRecord record, Func<(string Name, int Percent)> current, CancellationToken stop)
+    private async Task ReportProgressAsync(TrackedResource<SolutionVersion> record, Func<(string Name, int Percent)> current, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
@@ -235,30 +235,6 @@ public sealed class TrainingRunner(
         }
     }
 
-    /// <summary>The version's record, updated in place with its ETag; one writer (this run) at a time.</summary>
-    private sealed class VersionRecord(IResourceStore<SolutionVersion> versions, Stored<SolutionVersion> initial, TimeProvider time) : IDisposable
-    {
-        private readonly SemaphoreSlim _gate = new(1, 1);
-        private Stored<SolutionVersion> _stored = initial;
-
-        public SolutionVersion Current => _stored.Value;
-
-        public void Dispose() => _gate.Dispose();
-
-        public async Task<SolutionVersion> UpdateAsync(Func<SolutionVersion, SolutionVersion> change, CancellationToken cancellationToken)
-        {
-            await _gate.WaitAsync(cancellationToken);
-            try
-            {
-                var next = change(_stored.Value);
-                next = next with { State = next.State with { LastUpdatedDateTime = time.GetUtcNow() } };
-                _stored = await versions.ReplaceAsync(next.Solution, next.Name, next, _stored.ETag, cancellationToken);
-                return _stored.Value;
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
-    }
+    private TrackedResource<SolutionVersion> Track(Stored<SolutionVersion> stored)
+        => new(versions, stored.Value.Solution, stored, v => v with { State = v.State with { LastUpdatedDateTime = time.GetUtcNow() } });
 }
