@@ -2,6 +2,7 @@ using System.Text;
 using Recsys.Algorithms;
 using Recsys.Algorithms.Data;
 using Recsys.Algorithms.Factorization;
+using Recsys.Algorithms.Serialization;
 
 namespace Recsys.Core.Solutions;
 
@@ -237,15 +238,15 @@ public sealed class SolutionModel
         writer.Write(Magic);
         writer.Write(FormatVersion);
         writer.Write(Recipe);
-        ArtifactArrays.WriteStrings(writer, _userIds);
-        ArtifactArrays.WriteStrings(writer, _itemIds);
-        ArtifactArrays.Write(writer, _history.RowOffsets);
-        ArtifactArrays.Write(writer, _history.ItemIndices);
-        ArtifactArrays.Write(writer, _history.Weights);
-        ArtifactArrays.Write<float>(writer, _popularity);
-        ArtifactArrays.Write<int>(writer, _tokenOffsets);
-        ArtifactArrays.Write<int>(writer, _tokenIds);
-        ArtifactArrays.WriteStrings(writer, _tokens);
+        BinaryArrays.WriteStrings(writer, _userIds);
+        BinaryArrays.WriteStrings(writer, _itemIds);
+        BinaryArrays.Write(writer, _history.RowOffsets);
+        BinaryArrays.Write(writer, _history.ItemIndices);
+        BinaryArrays.Write(writer, _history.Weights);
+        BinaryArrays.Write<float>(writer, _popularity);
+        BinaryArrays.Write<int>(writer, _tokenOffsets);
+        BinaryArrays.Write<int>(writer, _tokenIds);
+        BinaryArrays.WriteStrings(writer, _tokens);
         writer.Flush();
         Model.Save(stream);
         writer.Write(_ranker is not null);
@@ -282,13 +283,13 @@ public sealed class SolutionModel
         }
 
         var recipe = reader.ReadString();
-        var users = ArtifactArrays.ReadStrings(reader);
-        var items = ArtifactArrays.ReadStrings(reader);
-        var history = InteractionMatrix.FromCsr(users.Length, items.Length, ArtifactArrays.Read<int>(reader), ArtifactArrays.Read<int>(reader), ArtifactArrays.Read<float>(reader));
-        var popularity = ArtifactArrays.Read<float>(reader);
-        var tokenOffsets = ArtifactArrays.Read<int>(reader);
-        var tokenIds = ArtifactArrays.Read<int>(reader);
-        var tokens = ArtifactArrays.ReadStrings(reader);
+        var users = BinaryArrays.ReadStrings(reader);
+        var items = BinaryArrays.ReadStrings(reader);
+        var history = InteractionMatrix.FromCsr(users.Length, items.Length, BinaryArrays.Read<int>(reader), BinaryArrays.Read<int>(reader), BinaryArrays.Read<float>(reader));
+        var popularity = BinaryArrays.Read<float>(reader);
+        var tokenOffsets = BinaryArrays.Read<int>(reader);
+        var tokenIds = BinaryArrays.Read<int>(reader);
+        var tokens = BinaryArrays.ReadStrings(reader);
         var model = RecommenderModel.Load(stream);
         RankingFeatures? features = null;
         ILearnedRanker? ranker = null;
