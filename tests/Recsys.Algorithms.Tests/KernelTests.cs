@@ -37,6 +37,26 @@ public class KernelTests
         Assert.Equal(bd, ad, (p, q) => Math.Abs(p - q) < 1e-12);
     }
 
+    [Theory]
+    [InlineData(64, 103)]
+    [InlineData(32, 4)]
+    [InlineData(24, 9)]
+    [InlineData(5, 6)]
+    public void Batched_row_dot_products_are_bit_identical_to_one_dot_per_row(int k, int rows)
+    {
+        var random = new SplitMix64((ulong)(k * rows));
+        var matrix = Enumerable.Range(0, k * rows).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        var x = Enumerable.Range(0, k).Select(_ => random.NextSingle() - 0.5f).ToArray();
+
+        var batched = new float[rows];
+        VectorKernels.DotRows(matrix, x, batched);
+
+        for (var r = 0; r < rows; r++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits(VectorKernels.Dot(matrix.AsSpan(r * k, k), x)), BitConverter.SingleToInt32Bits(batched[r]));
+        }
+    }
+
     [Fact]
     public void Symmetric_matvec_matches_the_scalar_fallback()
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Recsys.Data.Synthetic;
 using Recsys.Storage;
 using Recsys.Testing;
@@ -20,7 +21,8 @@ public sealed class ServingTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _azurite = await Azurite.StartAsync();
-        _host = await LocalHostRunner.StartAsync(_azurite.ConnectionString);
+        // A zero model-cache budget: every newly loaded model evicts the others, which the swap below checks.
+        _host = await LocalHostRunner.StartAsync(_azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:Serving:ModelCacheMegabytes"] = "0" });
         _directory = Directory.CreateTempSubdirectory("recsys-serving-").FullName;
     }
 
@@ -250,6 +252,7 @@ public sealed class ServingTests : IAsyncLifetime
         Assert.Equal(0, failures);
         var described = (await SendAsync(HttpMethod.Get, "/api/manage/campaigns/shop-campaign"))!["campaign"]!;
         Assert.Equal(second, (string?)described["solutionVersionArn"]);
+        Assert.Equal(1, _host.Services.GetRequiredService<Recsys.Core.Solutions.SolutionModelLoader>().Count);
 
         // A campaign that follows the latest version moves to a newer one by itself.
         await SendAsync(HttpMethod.Post, "/api/manage/campaigns", new JsonObject

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Recsys.Algorithms.Data;
 using Recsys.Algorithms.Numerics;
 using Recsys.Algorithms.Serialization;
@@ -56,10 +57,7 @@ public sealed class AlsModel : RecommenderModel
             throw new ArgumentException("Vector or score length does not match the model.");
         }
 
-        for (var i = 0; i < scores.Length; i++)
-        {
-            scores[i] = VectorKernels.Dot(_itemFactors.AsSpan(i * Factors, Factors), userVector);
-        }
+        VectorKernels.DotRows(_itemFactors, userVector, scores);
     }
 
     /// <summary>Scores every item for training user <paramref name="user"/> with the trained vector.</summary>
@@ -95,7 +93,9 @@ public sealed class AlsModel : RecommenderModel
         }
 
         var k = Factors;
-        var a = (double[])ItemGram().Clone();
+        var gram = ItemGram();
+        var a = ArrayPool<double>.Shared.Rent(gram.Length);
+        gram.CopyTo(a, 0);
         var b = new double[k];
         for (var d = 0; d < k; d++)
         {
@@ -121,6 +121,7 @@ public sealed class AlsModel : RecommenderModel
         }
 
         DenseCholesky.Solve(a, k, b);
+        ArrayPool<double>.Shared.Return(a);
         var x = new float[k];
         for (var d = 0; d < k; d++)
         {

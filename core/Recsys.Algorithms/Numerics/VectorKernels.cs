@@ -48,6 +48,61 @@ internal static class VectorKernels
         return sum;
     }
 
+    /// <summary>
+    /// results[r] = Dot(rows[r·k .. r·k + k], x) for every row of the row-major matrix <paramref name="rows"/>
+    /// (k = x.Length), bit-identical to calling <see cref="Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/> per row:
+    /// each row keeps its own accumulators in the same order, but four rows share every load of <paramref name="x"/>
+    /// and their dependency chains overlap, which is several times faster than one row at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DotRows(ReadOnlySpan<float> rows, ReadOnlySpan<float> x, Span<float> results)
+    {
+        var k = x.Length;
+        if (rows.Length < (long)results.Length * k)
+        {
+            throw new ArgumentException("rows is shorter than results.Length × x.Length.", nameof(rows));
+        }
+
+        var r = 0;
+        var width = Vector256<float>.Count;
+        if (Vector256.IsHardwareAccelerated && k >= 2 * width && k % (2 * width) == 0)
+        {
+            ref var xr = ref MemoryMarshal.GetReference(x);
+            ref var m = ref MemoryMarshal.GetReference(rows);
+            for (; r <= results.Length - 4; r += 4)
+            {
+                ref var m0 = ref Unsafe.Add(ref m, (nint)r * k);
+                ref var m1 = ref Unsafe.Add(ref m0, k);
+                ref var m2 = ref Unsafe.Add(ref m1, k);
+                ref var m3 = ref Unsafe.Add(ref m2, k);
+                Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+                for (var i = 0; i < k; i += 2 * width)
+                {
+                    var xa = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                    var xb = Vector256.LoadUnsafe(ref xr, (nuint)(i + width));
+                    a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m0, (nuint)i), xa, a0);
+                    b0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m0, (nuint)(i + width)), xb, b0);
+                    a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m1, (nuint)i), xa, a1);
+                    b1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m1, (nuint)(i + width)), xb, b1);
+                    a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m2, (nuint)i), xa, a2);
+                    b2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m2, (nuint)(i + width)), xb, b2);
+                    a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m3, (nuint)i), xa, a3);
+                    b3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m3, (nuint)(i + width)), xb, b3);
+                }
+
+                results[r] = Vector256.Sum(a0 + b0);
+                results[r + 1] = Vector256.Sum(a1 + b1);
+                results[r + 2] = Vector256.Sum(a2 + b2);
+                results[r + 3] = Vector256.Sum(a3 + b3);
+            }
+        }
+
+        for (; r < results.Length; r++)
+        {
+            results[r] = Dot(rows.Slice(r * k, k), x);
+        }
+    }
+
     /// <summary>Scalar reference for <see cref="Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/>.</summary>
     public static float DotScalar(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {

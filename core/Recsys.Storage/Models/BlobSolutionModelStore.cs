@@ -12,6 +12,9 @@ namespace Recsys.Storage.Models;
 /// </summary>
 public sealed class BlobSolutionModelStore(StorageClients storage) : ISolutionModelStore
 {
+    /// <summary>Artifacts up to this size are downloaded into memory in one request; larger ones are streamed.</summary>
+    private const long InMemoryDownloadLimit = 512L * 1024 * 1024;
+
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     private Azure.Storage.Blobs.BlobContainerClient Container => storage.Container(StorageNames.ModelsContainer);
@@ -58,7 +61,22 @@ public sealed class BlobSolutionModelStore(StorageClients storage) : ISolutionMo
     {
         ArgumentNullException.ThrowIfNull(path);
         var name = path.StartsWith(StorageNames.ModelsContainer + "/", StringComparison.Ordinal) ? path[(StorageNames.ModelsContainer.Length + 1)..] : path;
-        return await Container.GetBlobClient(name).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, cancellationToken);
+        var blob = Container.GetBlobClient(name);
+
+        // Models are read whole right away: one streamed download into memory is several times faster than the
+        // synchronous reads of a buffered blob stream (a round trip per 4 MiB). Very large artifacts are streamed.
+        var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken);
+        await using var content = download.Value.Content;
+        var length = download.Value.Details.ContentLength;
+        if (length > InMemoryDownloadLimit)
+        {
+            return await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, cancellationToken);
+        }
+
+        var buffer = new MemoryStream((int)length);
+        await content.CopyToAsync(buffer, cancellationToken);
+        buffer.Position = 0;
+        return buffer;
     }
 
     /// <inheritdoc />
