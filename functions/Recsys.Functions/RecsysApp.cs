@@ -92,7 +92,10 @@ public static class RecsysApp
         services.AddSingleton<IResourceStore<Campaign>>(sp => new TableResourceStore<Campaign>(
             sp.GetRequiredService<StorageClients>().Table(StorageNames.CampaignsTable), ResourceJson.Default.Campaign, "campaign"));
         services.AddSingleton<CampaignService>();
-        services.AddSingleton<ItemCatalogs>();
+        services.AddSingleton(sp => new ItemCatalogs(
+            sp.GetRequiredService<IDatasetSegmentStore>(), sp.GetRequiredService<Recsys.Core.Events.IDatasetRecordStore>(),
+            sp.GetRequiredService<IResourceStore<Dataset>>(), sp.GetRequiredService<IResourceStore<Schema>>(), sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(builder.Configuration.GetValue("Recsys:Serving:CatalogRefreshSeconds", ItemCatalogs.DefaultRefreshInterval.TotalSeconds))));
         services.AddSingleton<UserInteractionIndexes>();
         services.AddSingleton<RecommendationService>();
 

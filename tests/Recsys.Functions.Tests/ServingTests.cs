@@ -22,7 +22,7 @@ public sealed class ServingTests : IAsyncLifetime
     {
         _azurite = await Azurite.StartAsync();
         // A zero model-cache budget: every newly loaded model evicts the others, which the swap below checks.
-        _host = await LocalHostRunner.StartAsync(_azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:Serving:ModelCacheMegabytes"] = "0" });
+        _host = await LocalHostRunner.StartAsync(_azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:Serving:ModelCacheMegabytes"] = "0", ["Recsys:Serving:CatalogRefreshSeconds"] = "1" });
         _directory = Directory.CreateTempSubdirectory("recsys-serving-").FullName;
     }
 
@@ -213,6 +213,25 @@ public sealed class ServingTests : IAsyncLifetime
             ["inputList"] = new JsonArray([.. viewed.Concat(notSeen).Select(i => (JsonNode)i)]),
         }, key: LocalHostRunner.HostKey);
         Assert.Equal(notSeen.Order(), unviewed!["personalizedRanking"]!.AsArray().Select(i => (string)i!["itemId"]!).Order());
+
+        // A brand-new item sent with PutItems reaches the catalogue without retraining, and exploration offers it.
+        await SendAsync(HttpMethod.Post, "/api/items", new JsonObject
+        {
+            ["datasetArn"] = "shop/ITEMS",
+            ["items"] = new JsonArray(new JsonObject
+            {
+                ["itemId"] = "brand-new-item",
+                ["properties"] = new JsonObject
+                {
+                    ["categoryL1"] = "books", ["categoryL2"] = "books_1", ["price"] = 9.5, ["creationTimestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                }.ToJsonString(),
+            }),
+        }, key: LocalHostRunner.HostKey);
+        await Eventually.HoldsAsync(async () =>
+        {
+            var explored = await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u1" });
+            return explored!["itemList"]!.AsArray().Any(i => (string?)i!["itemId"] == "brand-new-item" && ((string?)i["reason"]?[0])?.StartsWith("Exploration", StringComparison.Ordinal) == true);
+        }, "the new item is explored", TimeSpan.FromSeconds(20));
 
         // More bad input: an unknown filter, too many filter values, metadata from a campaign without it.
         await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u1", ["filterArn"] = "no-such-filter" }, HttpStatusCode.NotFound);

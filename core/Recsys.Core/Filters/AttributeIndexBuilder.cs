@@ -197,6 +197,7 @@ public sealed class AttributeIndexBuilder
 public sealed class InMemoryAttributeIndex : IAttributeIndex
 {
     private readonly Dictionary<string, int> _rows;
+    private string[]? _ids;
     private readonly Dictionary<string, CategoricalField> _categorical;
     private readonly Dictionary<string, NumericField> _numeric;
 
@@ -216,6 +217,23 @@ public sealed class InMemoryAttributeIndex : IAttributeIndex
 
     /// <inheritdoc/>
     public bool TryGetIndex(string id, out int index) => _rows.TryGetValue(id, out index);
+
+    /// <summary>The identifier of a row (the inverse of <see cref="TryGetIndex"/>), built on first use.</summary>
+    public string IdAt(int row)
+    {
+        if (_ids is null)
+        {
+            var ids = new string[_rows.Count];
+            foreach (var (id, index) in _rows)
+            {
+                ids[index] = id;
+            }
+
+            _ids = ids;
+        }
+
+        return _ids[row];
+    }
 
     /// <inheritdoc/>
     public CategoricalField? FindCategorical(string field) => _categorical.GetValueOrDefault(field);

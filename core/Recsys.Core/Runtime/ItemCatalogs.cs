@@ -84,10 +84,14 @@ public sealed class ItemCatalogs(
     IDatasetRecordStore records,
     IResourceStore<Dataset> datasets,
     IResourceStore<Schema> schemas,
-    TimeProvider time)
+    TimeProvider time,
+    TimeSpan? refreshInterval = null)
 {
+    /// <summary>Default age after which a catalog is rebuilt.</summary>
+    public static readonly TimeSpan DefaultRefreshInterval = TimeSpan.FromSeconds(60);
+
     /// <summary>How old a catalog may get before it is rebuilt.</summary>
-    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(60);
+    public TimeSpan RefreshInterval { get; } = refreshInterval ?? DefaultRefreshInterval;
 
     private readonly ConditionalWeakTable<SolutionModel, Entry> _entries = [];
 

@@ -295,15 +295,20 @@ public sealed class RecommendationService(
             return;
         }
 
+        // Candidates are the catalogue's new items: those the model knows (with their scores) and those it has never
+        // seen — items in the Items dataset without interactions, or sent with PutItems since training.
         var cutoff = time.GetUtcNow().ToUnixTimeSeconds() - (exploration.ExplorationItemAgeCutOff * 86_400);
         var fresh = new List<(int Item, float Interactions, float Score)>();
-        for (var item = 0; item < model.ItemCount; item++)
+        for (var row = 0; row < catalog.Items.Count; row++)
         {
-            if (!used.Contains(item) && !float.IsNaN(scores[item]) && catalog.TryGetCreation(item, out var created) && created >= cutoff
-                && (filter is null || filter.Matches(item)))
+            var known = row < model.ItemCount;
+            if ((known && (used.Contains(row) || float.IsNaN(scores[row]))) || !catalog.TryGetCreation(row, out var created) || created < cutoff
+                || (filter is not null && !filter.Matches(row)))
             {
-                fresh.Add((item, model.Popularity(item), scores[item]));
+                continue;
             }
+
+            fresh.Add((row, known ? model.Popularity(row) : 0f, known ? scores[row] : float.NegativeInfinity));
         }
 
         var picks = fresh.OrderBy(f => f.Interactions).ThenByDescending(f => f.Score).Take(slots).ToArray();
@@ -315,7 +320,10 @@ public sealed class RecommendationService(
                 break;
             }
 
-            items[position] = new RecommendedItem(model.ItemIds[picks[i].Item], picks[i].Score, Reason: [ExplorationReason]);
+            var pick = picks[i];
+            items[position] = pick.Item < model.ItemCount
+                ? new RecommendedItem(model.ItemIds[pick.Item], pick.Score, Reason: [ExplorationReason])
+                : new RecommendedItem(catalog.Items.IdAt(pick.Item), null, Reason: [ExplorationReason]);
             used.Add(picks[i].Item);
         }
     }
