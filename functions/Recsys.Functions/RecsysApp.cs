@@ -14,6 +14,7 @@ using Recsys.Functions.Hosting;
 using Recsys.Functions.Invocation;
 using Recsys.Functions.Jobs;
 using Recsys.Functions.LocalHost;
+using Recsys.Functions.Telemetry;
 using Recsys.Storage;
 
 namespace Recsys.Functions;
@@ -42,6 +43,7 @@ public static class RecsysApp
             builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LocalSettings.Read(settingsFile) });
         }
 
+        builder.AddRecsysTelemetry();
         var functionApp = FunctionApp.Load(scriptRoot);
         var maxBody = builder.Configuration.GetValue("Recsys:Http:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes);
         var localOptions = builder.Configuration.GetSection(LocalHostOptions.Section).Get<LocalHostOptions>() ?? new LocalHostOptions();
@@ -102,6 +104,7 @@ public static class RecsysApp
         services.AddEventServices();
         services.AddTrainingServices();
         services.AddFilterServices();
+        services.AddSchedulingServices();
         services.AddSingleton<ImportDropScanner>();
         services.AddSingleton<IInvocationHandler, ImportJobFunction>();
         services.AddSingleton<IInvocationHandler, ImportSweepTimerFunction>();

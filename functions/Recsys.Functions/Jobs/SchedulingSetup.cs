@@ -1,0 +1,7 @@
+namespace Recsys.Functions.Jobs;
+
+/// <summary>Scheduled retraining and campaign refresh (timer functions).</summary>
+internal static class SchedulingSetup
+{
+    public static IServiceCollection AddSchedulingServices(this IServiceCollection services) => services;
+}
