@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Recsys.Core.Datasets;
 using Recsys.Core.Errors;
 using Recsys.Core.Resources;
 using Recsys.Core.Schemas;
+using Recsys.Core.Telemetry;
 using Recsys.Data.Import;
 using Recsys.Data.Segments;
 
@@ -21,15 +23,26 @@ public sealed record ImportRequest(string BlobName, string? ETag, string? JobNam
 /// the dataset's manifest — so readers see all of the import or none of it, and a failed import changes nothing.
 /// The job record carries status, progress, counts, the failure reason and the location of the rejected-rows report.
 /// A repeated message for a finished job does nothing; one for a job that was interrupted runs it again.
+/// Each run is a span of <see cref="RecsysMetrics.ActivitySource"/> and records <c>recsys.import.rows</c> and
+/// <c>recsys.import.duration</c> when the job ends.
 /// </summary>
+/// <param name="jobs">Import job records.</param>
+/// <param name="datasets">Dataset records.</param>
+/// <param name="schemas">Schema records.</param>
+/// <param name="segments">The datasets' segments and manifests.</param>
+/// <param name="files">The imports container.</param>
+/// <param name="time">Clock.</param>
+/// <param name="metrics">Where import metrics go; <see cref="RecsysMetrics.Default"/> when null.</param>
 public sealed class DatasetImportRunner(
     IResourceStore<DatasetImportJob> jobs,
     IResourceStore<Dataset> datasets,
     IResourceStore<Schema> schemas,
     IDatasetSegmentStore segments,
     IImportFileStore files,
-    TimeProvider time)
+    TimeProvider time,
+    RecsysMetrics? metrics = null)
 {
+    private readonly RecsysMetrics _metrics = metrics ?? RecsysMetrics.Default;
     private const string Scope = IResourceStore<DatasetImportJob>.GlobalScope;
     private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(2);
 
@@ -47,24 +60,49 @@ public sealed class DatasetImportRunner(
             return job; // a repeated message for a finished job
         }
 
+        var started = Stopwatch.GetTimestamp();
+        using var activity = RecsysMetrics.ActivitySource.StartActivity("recsys.import");
+        activity?.SetTag("recsys.import_job", job.Name);
+        activity?.SetTag("recsys.dataset_group", job.DatasetGroup);
+        activity?.SetTag("recsys.dataset_type", job.DatasetType?.ToString());
         using var progress = Track(stored);
-        if (job.State.Status == ResourceStatus.CreatePending)
-        {
-            await progress.UpdateAsync(j => j with { State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.CreateInProgress, time.GetUtcNow()) }, cancellationToken);
-        }
-
+        DatasetImportJob ended;
         try
         {
-            return await ImportAsync(progress, request, cancellationToken);
+            if (job.State.Status == ResourceStatus.CreatePending)
+            {
+                await progress.UpdateAsync(j => j with { State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.CreateInProgress, time.GetUtcNow()) }, cancellationToken);
+            }
+
+            try
+            {
+                ended = await ImportAsync(progress, request, cancellationToken);
+            }
+            catch (RecsysException e)
+            {
+                ended = await FailAsync(progress, e.Message, cancellationToken);
+            }
+            catch (ImportFileChangedException e)
+            {
+                ended = await FailAsync(progress, e.Message, cancellationToken);
+            }
         }
-        catch (RecsysException e)
+        catch (Exception e)
         {
-            return await FailAsync(progress, e.Message, cancellationToken);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
         }
-        catch (ImportFileChangedException e)
+
+        activity?.SetTag("recsys.status", ended.State.Status);
+        activity?.SetTag("recsys.rows_imported", ended.RowsImported);
+        activity?.SetTag("recsys.rows_rejected", ended.RowsRejected);
+        if (ended.State.Status != ResourceStatus.Active)
         {
-            return await FailAsync(progress, e.Message, cancellationToken);
+            activity?.SetStatus(ActivityStatusCode.Error, ended.State.FailureReason);
         }
+
+        _metrics.ImportCompleted(ended.DatasetType?.ToString() ?? "unknown", ended.State.Status, ended.RowsImported, ended.RowsRejected, Stopwatch.GetElapsedTime(started));
+        return ended;
     }
 
     /// <summary>Marks a job failed after its last delivery failed with <paramref name="reason"/>.</summary>

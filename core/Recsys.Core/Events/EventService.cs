@@ -1,10 +1,16 @@
 using System.Text.Json;
+using Recsys.Core.Telemetry;
 
 namespace Recsys.Core.Events;
 
 /// <summary>The PutEvents use case: validate the call, find the tracker's dataset group, store the events durably.</summary>
-public sealed class EventService(EventTrackerService trackers, IEventStore events)
+/// <param name="trackers">Resolves tracking IDs.</param>
+/// <param name="events">Stores the events.</param>
+/// <param name="metrics">Records <c>recsys.events.ingested</c>; <see cref="RecsysMetrics.Default"/> when null.</param>
+public sealed class EventService(EventTrackerService trackers, IEventStore events, RecsysMetrics? metrics = null)
 {
+    private readonly RecsysMetrics _metrics = metrics ?? RecsysMetrics.Default;
+
     /// <summary>
     /// Records a PutEvents call. When it returns, the events are durable and in the user's (or session's) history.
     /// </summary>
@@ -16,7 +22,9 @@ public sealed class EventService(EventTrackerService trackers, IEventStore event
     {
         var request = PutEventsRequest.Parse(body);
         var datasetGroup = await trackers.ResolveTrackingIdAsync(request.TrackingId, cancellationToken);
-        return await events.AppendAsync(datasetGroup, request.HistoryKey, request.Events, cancellationToken);
+        var result = await events.AppendAsync(datasetGroup, request.HistoryKey, request.Events, cancellationToken);
+        _metrics.EventsIngested(result.Stored, result.Duplicates);
+        return result;
     }
 
     /// <summary>The user's (or anonymous session's) recent events, newest last.</summary>

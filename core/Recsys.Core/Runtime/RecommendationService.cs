@@ -8,6 +8,7 @@ using Recsys.Core.Events;
 using Recsys.Core.Filters;
 using Recsys.Core.Resources;
 using Recsys.Core.Solutions;
+using Recsys.Core.Telemetry;
 
 namespace Recsys.Core.Runtime;
 
@@ -69,7 +70,16 @@ public sealed record RecommendationRequest
 /// loaded once per instance and shared, and each request reads the user's recent events in one point read, so that
 /// the last events change the next answer without retraining. Filters run over a bounded candidate list and are
 /// filled with popular items that pass them; new items get exploration slots; one promotion may take a share.
+/// Each answered request counts in <c>recsys.recommendations</c>.
 /// </summary>
+/// <param name="campaigns">Campaign records.</param>
+/// <param name="models">Loads and caches models.</param>
+/// <param name="events">Users' recent events.</param>
+/// <param name="filters">Filter records.</param>
+/// <param name="catalogs">Item catalogues (metadata, creation times).</param>
+/// <param name="interactions">Users' interactions by event type, for filters.</param>
+/// <param name="time">Clock.</param>
+/// <param name="metrics">Where serving metrics go; <see cref="RecsysMetrics.Default"/> when null.</param>
 public sealed class RecommendationService(
     CampaignService campaigns,
     SolutionModelLoader models,
@@ -77,8 +87,11 @@ public sealed class RecommendationService(
     FilterService filters,
     ItemCatalogs catalogs,
     UserInteractionIndexes interactions,
-    TimeProvider time)
+    TimeProvider time,
+    RecsysMetrics? metrics = null)
 {
+    private readonly RecsysMetrics _metrics = metrics ?? RecsysMetrics.Default;
+
     /// <summary>Default <c>numResults</c>.</summary>
     public const int DefaultResults = 25;
 
@@ -148,6 +161,7 @@ public sealed class RecommendationService(
         }
 
         var items = Recommend(model, catalog, campaign, request.UserId, request.ItemId, history, count, filter, promotion, promotionFilter, metadataColumns, time);
+        _metrics.RecommendationServed("recommendations", campaign.Name);
         return new RecommendationResult(items, NewRecommendationId());
     }
 
@@ -205,6 +219,7 @@ public sealed class RecommendationService(
             ranked = ranked.Where(s => catalog.Items is null || !catalog.Items.TryGetIndex(s.Id, out var row) || predicate.Matches(row)).ToArray();
         }
 
+        _metrics.RecommendationServed("ranking", campaign.Name);
         return new RecommendationResult(ranked.Select(s => new RecommendedItem(s.Id, s.Score)).ToArray(), NewRecommendationId());
     }
 

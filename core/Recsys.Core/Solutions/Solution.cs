@@ -26,7 +26,14 @@ public sealed record Solution : IResource
     /// <summary>Whether hyperparameters are searched with <see cref="SolutionConfig.HpoConfig"/>.</summary>
     public bool PerformHpo { get; init; }
 
-    /// <summary>Hyperparameters, thresholds, event weights and HPO settings.</summary>
+    /// <summary>
+    /// Whether the retrain timer trains a new FULL version on the schedule of
+    /// <see cref="SolutionConfig.AutoTrainingConfig"/> (Personalize's <c>performAutoTraining</c>; true by default for new
+    /// solutions, false for solutions stored before it existed).
+    /// </summary>
+    public bool PerformAutoTraining { get; init; }
+
+    /// <summary>Hyperparameters, thresholds, event weights, HPO and automatic training settings.</summary>
     public SolutionConfig SolutionConfig { get; init; } = new();
 
     /// <summary>Lifecycle state (a solution is ACTIVE once created).</summary>
@@ -53,7 +60,17 @@ public sealed record SolutionConfig
 
     /// <summary>The hyperparameter search, used when the solution has <c>performHPO</c>.</summary>
     public HpoConfig? HpoConfig { get; init; }
+
+    /// <summary>The automatic training schedule, used when the solution has <c>performAutoTraining</c>.</summary>
+    public AutoTrainingConfig? AutoTrainingConfig { get; init; }
 }
+
+/// <summary>Automatic training settings (Personalize's <c>autoTrainingConfig</c>).</summary>
+/// <param name="SchedulingExpression">
+/// <c>rate(N days)</c> with N from 1 to 30 (default <c>rate(7 days)</c>); Recsys also accepts <c>rate(N hours)</c> and
+/// <c>rate(N minutes)</c> up to 30 days (see <see cref="AutoTraining"/>).
+/// </param>
+public sealed record AutoTrainingConfig(string? SchedulingExpression);
 
 /// <summary>Per event type training settings (Personalize's <c>eventsConfig</c>).</summary>
 /// <param name="EventParametersList">Up to 10 event types.</param>

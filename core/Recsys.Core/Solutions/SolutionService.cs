@@ -34,9 +34,13 @@ public sealed class SolutionService(
 
     private const string Scope = IResourceStore<Solution>.GlobalScope;
 
-    /// <summary>Creates a solution after validating its recipe, hyperparameters, filters and HPO settings.</summary>
+    /// <summary>
+    /// Creates a solution after validating its recipe, hyperparameters, filters, HPO settings and automatic training
+    /// schedule. <paramref name="performAutoTraining"/> defaults to true (as in Personalize), with
+    /// <see cref="AutoTraining.DefaultSchedulingExpression"/> when no schedule is given.
+    /// </summary>
     public async Task<Stored<Solution>> CreateAsync(
-        string? name, string? datasetGroupArn, string? recipeArn, string? eventType, bool? performHpo, SolutionConfig? config, CancellationToken cancellationToken = default)
+        string? name, string? datasetGroupArn, string? recipeArn, string? eventType, bool? performHpo, SolutionConfig? config, bool? performAutoTraining = null, CancellationToken cancellationToken = default)
     {
         var errors = new Dictionary<string, string[]>();
         if (ResourceName.Problem(name) is { } nameProblem)
@@ -96,9 +100,20 @@ public sealed class SolutionService(
             }
         }
 
+        if (config.AutoTrainingConfig is { } autoTraining && AutoTraining.TryParse(autoTraining.SchedulingExpression, out var scheduleProblem) is null)
+        {
+            errors[AutoTraining.ExpressionField] = [scheduleProblem!];
+        }
+
         if (errors.Count > 0)
         {
             throw new InvalidInputException("The solution request is invalid.", errors);
+        }
+
+        var autoTrain = performAutoTraining ?? true;
+        if (autoTrain && config.AutoTrainingConfig?.SchedulingExpression is null)
+        {
+            config = config with { AutoTrainingConfig = new AutoTrainingConfig(AutoTraining.DefaultSchedulingExpression) };
         }
 
         await datasetGroups.GetAsync(IResourceStore<DatasetGroup>.GlobalScope, group, "dataset group", cancellationToken);
@@ -109,6 +124,7 @@ public sealed class SolutionService(
             Recipe = recipe!.Name,
             EventType = string.IsNullOrWhiteSpace(eventType) ? null : eventType,
             PerformHpo = performHpo == true,
+            PerformAutoTraining = autoTrain,
             SolutionConfig = config,
             State = ResourceState.New(ResourceStatus.Active, timeProvider.GetUtcNow()),
         };
@@ -153,9 +169,11 @@ public sealed class SolutionService(
 
     /// <summary>
     /// Creates a solution version and queues its training, after checking that the data meets Personalize's
-    /// minimums (400 otherwise) and that no other version of the solution is training (409).
+    /// minimums (400 otherwise) and that no other version of the solution is training (409). With
+    /// <paramref name="automatic"/> the version's <see cref="SolutionVersion.TrainingType"/> is
+    /// <see cref="AutoTraining.AutomaticTrainingType"/> (started by the retrain timer).
     /// </summary>
-    public async Task<Stored<SolutionVersion>> CreateVersionAsync(string? solutionArn, string? trainingMode, CancellationToken cancellationToken = default)
+    public async Task<Stored<SolutionVersion>> CreateVersionAsync(string? solutionArn, string? trainingMode, bool automatic = false, CancellationToken cancellationToken = default)
     {
         var mode = TrainingMode.Full;
         if (trainingMode is not null && !Enum.TryParse(trainingMode, ignoreCase: true, out mode))
@@ -187,11 +205,37 @@ public sealed class SolutionService(
             DatasetGroup = solution.DatasetGroup,
             Recipe = solution.Recipe,
             TrainingMode = mode,
+            TrainingType = automatic ? AutoTraining.AutomaticTrainingType : "MANUAL",
             State = ResourceState.New(ResourceStatus.CreatePending, timeProvider.GetUtcNow()),
         };
         var created = await versions.CreateAsync(solution.Name, version.Name, version, cancellationToken);
         await queue.EnqueueAsync(solution.Name, version.Name, cancellationToken);
         return created;
+    }
+
+    /// <summary>Every solution (all pages).</summary>
+    public async Task<IReadOnlyList<Solution>> AllAsync(CancellationToken cancellationToken = default)
+    {
+        var all = new List<Solution>();
+        string? token = null;
+        do
+        {
+            var page = await solutions.ListAsync(Scope, Paging.MaxPageSize, token, cancellationToken);
+            all.AddRange(page.Items);
+            token = page.NextToken;
+        }
+        while (token is not null);
+        return all;
+    }
+
+    /// <summary>
+    /// Why the automatic training of a solution is not due now (see <see cref="AutoTraining.NotDueReason"/>), or null
+    /// when it is; read fresh from the stores, so a caller holding the solution's retrain lock can trust it.
+    /// </summary>
+    public async Task<string?> AutomaticTrainingNotDueAsync(string solution, CancellationToken cancellationToken = default)
+    {
+        var current = (await DescribeAsync(solution, cancellationToken)).Value;
+        return AutoTraining.NotDueReason(current, await AllVersionsAsync(current.Name, cancellationToken), timeProvider.GetUtcNow());
     }
 
     /// <summary>Reads a version by its ARN (<c>…:solution/{solution}/{version}</c>) or <c>{solution}/{version}</c>.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Recsys.Core.Errors;
 using Recsys.Core.Recipes;
 using Recsys.Core.Resources;
+using Recsys.Core.Telemetry;
 
 namespace Recsys.Core.Solutions;
 
@@ -14,15 +15,27 @@ public sealed class TrainingBusyException(string message) : Exception(message);
 /// version ACTIVE with its metrics. Phase and percent progress are written to the version's record as it runs.
 /// A message for a finished version does nothing, and versions are only ever created by the API, so a retried or
 /// duplicated message never makes a second version.
+/// Each run is a span of <see cref="RecsysMetrics.ActivitySource"/> and records <c>recsys.training.duration</c> and
+/// <c>recsys.training.phase.duration</c> when the version ends.
 /// </summary>
+/// <param name="solutions">Solution records.</param>
+/// <param name="versions">Solution version records.</param>
+/// <param name="loader">Reads the training data.</param>
+/// <param name="models">Writes artifacts and manifests.</param>
+/// <param name="time">Clock.</param>
+/// <param name="ranking">Learning to rank, for the personalized-ranking recipe.</param>
+/// <param name="metrics">Where training metrics go; <see cref="RecsysMetrics.Default"/> when null.</param>
 public sealed class TrainingRunner(
     IResourceStore<Solution> solutions,
     IResourceStore<SolutionVersion> versions,
     TrainingDataLoader loader,
     ISolutionModelStore models,
     TimeProvider time,
-    ILearningToRank? ranking = null)
+    ILearningToRank? ranking = null,
+    RecsysMetrics? metrics = null)
 {
+    private readonly RecsysMetrics _metrics = metrics ?? RecsysMetrics.Default;
+
     /// <summary>How long a running version's record may go without an update before another delivery takes it over.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(90);
 
@@ -47,21 +60,45 @@ public sealed class TrainingRunner(
             return lastDelivery ? version : throw new TrainingBusyException($"The solution version {version.Arn} is being trained by another delivery.");
         }
 
+        var started = Stopwatch.GetTimestamp();
+        using var activity = RecsysMetrics.ActivitySource.StartActivity("recsys.training");
+        activity?.SetTag("recsys.solution", solutionName);
+        activity?.SetTag("recsys.solution_version", versionName);
+        var run = new RunTelemetry();
         using var record = Track(stored);
-        if (version.State.Status == ResourceStatus.CreatePending)
-        {
-            await record.UpdateAsync(v => v with { State = v.State.MoveTo("solution version", v.Name, ResourceStatus.CreateInProgress, time.GetUtcNow()) }, cancellationToken);
-        }
-
+        SolutionVersion ended;
         try
         {
-            return await TrainAsync(record, cancellationToken);
+            if (version.State.Status == ResourceStatus.CreatePending)
+            {
+                await record.UpdateAsync(v => v with { State = v.State.MoveTo("solution version", v.Name, ResourceStatus.CreateInProgress, time.GetUtcNow()) }, cancellationToken);
+            }
+
+            try
+            {
+                ended = await TrainAsync(record, run, cancellationToken);
+            }
+            catch (Exception e) when (e is RecsysException or InvalidOperationException or ArgumentException)
+            {
+                // The data or configuration cannot be trained: retrying would fail the same way.
+                ended = await FailAsync(record, e.Message, cancellationToken);
+            }
         }
-        catch (Exception e) when (e is RecsysException or InvalidOperationException or ArgumentException)
+        catch (Exception e)
         {
-            // The data or configuration cannot be trained: retrying would fail the same way.
-            return await FailAsync(record, e.Message, cancellationToken);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
         }
+
+        activity?.SetTag("recsys.recipe", run.Recipe);
+        activity?.SetTag("recsys.status", ended.State.Status);
+        if (ended.State.Status != ResourceStatus.Active)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ended.State.FailureReason);
+        }
+
+        _metrics.TrainingCompleted(run.Recipe, ended.State.Status, Stopwatch.GetElapsedTime(started), run.Phases);
+        return ended;
     }
 
     /// <summary>Marks a version failed after its last delivery failed with <paramref name="reason"/>.</summary>
@@ -75,18 +112,20 @@ public sealed class TrainingRunner(
         }
     }
 
-    private async Task<SolutionVersion> TrainAsync(TrackedResource<SolutionVersion> record, CancellationToken cancellationToken)
+    private async Task<SolutionVersion> TrainAsync(TrackedResource<SolutionVersion> record, RunTelemetry run, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var version = record.Current;
         var solution = (await solutions.GetAsync(IResourceStore<Solution>.GlobalScope, version.Solution, "solution", cancellationToken)).Value;
         var recipe = RecipeCatalog.Get(solution.Recipe);
+        run.Recipe = recipe.Name;
         await record.UpdateAsync(v => v with { Phase = TrainingPhase.LoadingData, PercentComplete = 2 }, cancellationToken);
 
         var loadClock = Stopwatch.StartNew();
         var loaded = await loader.LoadAsync(solution.DatasetGroup, recipe.UsesItemMetadata, cancellationToken);
         var data = TrainingDataset.Build(loaded.Interactions, loaded.Items, TrainingFilter.For(solution));
         var loadSeconds = loadClock.Elapsed.TotalSeconds;
+        run.Phases["load"] = loadSeconds;
         if (SolutionService.InsufficientData(data) is { } reason)
         {
             return await FailAsync(record, reason, cancellationToken);
@@ -120,6 +159,12 @@ public sealed class TrainingRunner(
             await reporter;
         }
 
+        foreach (var (phaseName, seconds) in outcome.Timings)
+        {
+            run.Phases[phaseName] = seconds;
+        }
+
+        var savingClock = Stopwatch.StartNew();
         await record.UpdateAsync(v => v with { Phase = TrainingPhase.Saving, PercentComplete = 90 }, cancellationToken);
         var served = SolutionModel.Create(recipe.Name, data, outcome);
         var (path, bytes) = await models.WriteArtifactAsync(version.Solution, version.Name, served.Write, cancellationToken);
@@ -139,6 +184,7 @@ public sealed class TrainingRunner(
             timings,
             time.GetUtcNow());
         var manifestPath = await models.CommitManifestAsync(version.Solution, version.Name, manifest, cancellationToken);
+        run.Phases["saving"] = savingClock.Elapsed.TotalSeconds;
 
         var done = await record.UpdateAsync(v => v with
         {
@@ -233,6 +279,14 @@ public sealed class TrainingRunner(
             var (name, percent) = current();
             await record.UpdateAsync(v => v with { Phase = name, PercentComplete = percent }, CancellationToken.None);
         }
+    }
+
+    /// <summary>What a run learns for its telemetry as it goes: the recipe and the seconds of each finished phase.</summary>
+    private sealed class RunTelemetry
+    {
+        public string Recipe { get; set; } = "unknown";
+
+        public Dictionary<string, double> Phases { get; } = new(StringComparer.Ordinal);
     }
 
     private TrackedResource<SolutionVersion> Track(Stored<SolutionVersion> stored)

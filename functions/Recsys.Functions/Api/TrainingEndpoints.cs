@@ -32,7 +32,7 @@ internal static class TrainingEndpoints
         services.AddSingleton(sp => new TrainingRunner(
             sp.GetRequiredService<IResourceStore<Solution>>(), sp.GetRequiredService<IResourceStore<SolutionVersion>>(),
             sp.GetRequiredService<TrainingDataLoader>(), sp.GetRequiredService<ISolutionModelStore>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILearningToRank>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILearningToRank>(), sp.GetService<Recsys.Core.Telemetry.RecsysMetrics>()));
         services.AddSingleton(sp => new SolutionModelLoader(
             sp.GetRequiredService<SolutionService>(), sp.GetRequiredService<ISolutionModelStore>(), sp.GetRequiredService<ILearningToRank>(),
             sp.GetRequiredService<IConfiguration>().GetValue("Recsys:Serving:ModelCacheMegabytes", SolutionModelLoader.DefaultMemoryBudgetBytes / (1024 * 1024)) * 1024 * 1024,
@@ -75,7 +75,7 @@ internal static class TrainingEndpoints
 
     private static async Task<Created<CreateSolutionResponse>> CreateSolutionAsync(CreateSolutionRequest request, SolutionService service, CancellationToken cancellationToken)
     {
-        var created = await service.CreateAsync(request.Name, request.DatasetGroupArn, request.RecipeArn, request.EventType, request.PerformHpo, request.SolutionConfig, cancellationToken);
+        var created = await service.CreateAsync(request.Name, request.DatasetGroupArn, request.RecipeArn, request.EventType, request.PerformHpo, request.SolutionConfig, request.PerformAutoTraining, cancellationToken);
         return TypedResults.Created($"/api/manage/solutions/{created.Value.Name}", new CreateSolutionResponse(created.Value.Arn));
     }
 
@@ -96,7 +96,7 @@ internal static class TrainingEndpoints
 
     private static async Task<Created<CreateSolutionVersionResponse>> CreateVersionAsync(CreateSolutionVersionRequest request, SolutionService service, CancellationToken cancellationToken)
     {
-        var created = await service.CreateVersionAsync(request.SolutionArn, request.TrainingMode, cancellationToken);
+        var created = await service.CreateVersionAsync(request.SolutionArn, request.TrainingMode, cancellationToken: cancellationToken);
         return TypedResults.Created($"/api/manage/solution-versions/{created.Value.Solution}/{created.Value.Name}", new CreateSolutionVersionResponse(created.Value.Arn));
     }
 
@@ -138,7 +138,7 @@ internal sealed record RecipeView(
 
 internal sealed record CreateSolutionRequest(
     string? Name, string? DatasetGroupArn, string? RecipeArn, string? EventType,
-    [property: JsonPropertyName("performHPO")] bool? PerformHpo, SolutionConfig? SolutionConfig);
+    [property: JsonPropertyName("performHPO")] bool? PerformHpo, SolutionConfig? SolutionConfig, bool? PerformAutoTraining = null);
 
 internal sealed record CreateSolutionResponse(string SolutionArn);
 
@@ -148,12 +148,12 @@ internal sealed record ListSolutionsResponse(IReadOnlyList<SolutionView> Solutio
 
 internal sealed record SolutionView(
     string Name, string SolutionArn, string DatasetGroupArn, string RecipeArn, string? EventType,
-    [property: JsonPropertyName("performHPO")] bool PerformHpo, SolutionConfig SolutionConfig, string Status, string? FailureReason,
+    [property: JsonPropertyName("performHPO")] bool PerformHpo, bool PerformAutoTraining, SolutionConfig SolutionConfig, string Status, string? FailureReason,
     string? LatestSolutionVersionArn, DateTimeOffset CreationDateTime, DateTimeOffset LastUpdatedDateTime)
 {
     public static SolutionView From(Solution s) => new(
         s.Name, s.Arn, ResourceArn.For(DatasetGroup.ResourceType, s.DatasetGroup), ResourceArn.For(Recipe.ResourceType, s.Recipe), s.EventType,
-        s.PerformHpo, s.SolutionConfig, s.State.Status, s.State.FailureReason,
+        s.PerformHpo, s.PerformAutoTraining, s.SolutionConfig, s.State.Status, s.State.FailureReason,
         s.LatestSolutionVersion is null ? null : ResourceArn.For(SolutionVersion.ResourceType, s.Name + "/" + s.LatestSolutionVersion),
         s.State.CreationDateTime, s.State.LastUpdatedDateTime);
 }

@@ -122,7 +122,7 @@ internal sealed class DemoSeeder(
             Stored<Solution> solution;
             try
             {
-                solution = await solutions.CreateAsync(Solution, DatasetGroup, "user-personalization", null, null, null, stoppingToken);
+                solution = await solutions.CreateAsync(Solution, DatasetGroup, "user-personalization", null, null, null, cancellationToken: stoppingToken);
             }
             catch (ResourceAlreadyExistsException)
             {
@@ -130,7 +130,7 @@ internal sealed class DemoSeeder(
             }
 
             var version = await LatestVersionAsync(solution.Value.Name, stoppingToken)
-                ?? (await solutions.CreateVersionAsync(solution.Value.Arn, "FULL", stoppingToken)).Value;
+                ?? (await solutions.CreateVersionAsync(solution.Value.Arn, "FULL", cancellationToken: stoppingToken)).Value;
             Log.DemoTraining(logger, version.Arn);
             while (!ResourceStatus.IsTerminal(version.State.Status))
             {

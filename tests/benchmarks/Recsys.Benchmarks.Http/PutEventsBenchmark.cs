@@ -10,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Recsys.Core.Events;
 using Recsys.Functions;
+using Recsys.Functions.Tests;
 using Recsys.Testing;
 
 namespace Recsys.Benchmarks.Http;
@@ -35,40 +36,29 @@ internal sealed record PutEventsBenchmarkOptions
 /// </summary>
 internal static class PutEventsBenchmark
 {
-    private const string HostKey = "bench-host-key";
-    private const string MasterKey = "bench-master-key";
+    private const string HostKey = LocalHostRunner.HostKey;
+    private const string MasterKey = LocalHostRunner.MasterKey;
     private const string DatasetGroup = "bench";
     private const int EventsPerCall = 10;
 
     public static async Task<JsonObject> RunAsync(PutEventsBenchmarkOptions options)
     {
         await using var azurite = await Azurite.StartAsync();
-        var app = RecsysApp.Build(
-            ["--script-root", RepositoryPaths.Root],
-            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                ["Recsys:LocalHost:Port"] = "0",
-                ["Recsys:LocalHost:MasterKey"] = MasterKey,
-                ["Recsys:LocalHost:HostKey"] = HostKey,
-                ["Recsys:LocalHost:WatchImports"] = "false",
-                ["AzureWebJobs.importJob.Disabled"] = "true",
-                ["ImportSweepSchedule"] = "0 0 0 1 1 *",
-                ["Logging:LogLevel:Default"] = "Warning",
-            }));
-        await app.StartAsync();
-        try
+        await using var host = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
         {
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            ["Recsys:LocalHost:WatchImports"] = "false",
+            ["AzureWebJobs.importJob.Disabled"] = "true",
+        });
+        {
             using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
-            using var http = new HttpClient(handler) { BaseAddress = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal)) };
+            using var http = new HttpClient(handler) { BaseAddress = host.BaseAddress };
             var trackingId = await CreateTrackerAsync(http);
 
             // Warm up the JIT, connections and tables; these events are counted as stored too.
             var warmup = await RunClientsAsync(http, trackingId, options with { Seconds = 3, MaxCalls = 300 }, seed: 1);
             var run = await RunClientsAsync(http, trackingId, options, seed: 2);
 
-            var store = app.Services.GetRequiredService<IEventStore>();
+            var store = host.Services.GetRequiredService<IEventStore>();
             var watch = Stopwatch.StartNew();
             var stored = 0;
             var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -109,11 +99,6 @@ internal static class PutEventsBenchmark
                 ["countSeconds"] = Math.Round(countSeconds, 2),
                 ["setup"] = "client, local host and Azurite (in-memory) on the same machine, over loopback HTTP",
             };
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
         }
     }
 

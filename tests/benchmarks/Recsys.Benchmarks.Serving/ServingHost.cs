@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Recsys.Data.Synthetic;
 using Recsys.Functions;
 using Recsys.Storage;
+using Recsys.Functions.Tests;
 using Recsys.Testing;
 
 namespace Recsys.Benchmarks.Serving;
@@ -25,20 +26,20 @@ internal sealed record Deployment(
 /// </summary>
 internal sealed class ServingHost : IAsyncDisposable
 {
-    public const string MasterKey = "bench-master-key";
-    public const string HostKey = "bench-host-key";
+    public const string MasterKey = LocalHostRunner.MasterKey;
+    public const string HostKey = LocalHostRunner.HostKey;
     public const string DatasetGroup = "shop";
 
     private readonly Azurite _azurite;
-    private readonly WebApplication _app;
+    private readonly LocalHostRunner _runner;
     private readonly string _directory;
 
-    private ServingHost(Azurite azurite, WebApplication app, Uri address)
+    private ServingHost(Azurite azurite, LocalHostRunner runner)
     {
         _azurite = azurite;
-        _app = app;
-        Address = address;
-        Admin = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(10) };
+        _runner = runner;
+        Address = runner.BaseAddress;
+        Admin = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(10) };
         _directory = Directory.CreateTempSubdirectory("recsys-serving-bench-").FullName;
     }
 
@@ -46,34 +47,19 @@ internal sealed class ServingHost : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _runner.Services;
 
     public static async Task<ServingHost> StartAsync()
     {
         var azurite = await Azurite.StartAsync();
-        var app = RecsysApp.Build(
-            ["--script-root", RepositoryPaths.Root],
-            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                ["Recsys:LocalHost:Port"] = "0",
-                ["Recsys:LocalHost:MasterKey"] = MasterKey,
-                ["Recsys:LocalHost:HostKey"] = HostKey,
-                ["Recsys:LocalHost:ImportsPollInterval"] = "00:00:00.500",
-                ["Recsys:LocalHost:Demo"] = "false",
-                ["ImportSweepSchedule"] = "0 0 0 1 1 *",
-                ["Logging:LogLevel:Default"] = "Warning",
-            }));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ServingHost(azurite, app, new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal)));
+        var runner = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:LocalHost:ImportsPollInterval"] = "00:00:00.500" });
+        return new ServingHost(azurite, runner);
     }
 
     public async ValueTask DisposeAsync()
     {
         Admin.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _runner.DisposeAsync();
         await _azurite.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }

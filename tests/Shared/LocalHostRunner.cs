@@ -11,7 +11,7 @@ using Recsys.Testing;
 namespace Recsys.Functions.Tests;
 
 /// <summary>
-/// Runs the real Recsys executable's app in-process: the local host (or, with <c>handlerPort</c>, the custom handler
+/// Runs the real Recsys executable's app in-process (tests and the benchmarks that need a running service): the local host (or, with <c>handlerPort</c>, the custom handler
 /// alone) on a free loopback port against a test's Azurite.
 /// </summary>
 internal sealed class LocalHostRunner : IAsyncDisposable
@@ -49,6 +49,8 @@ internal sealed class LocalHostRunner : IAsyncDisposable
             ["Recsys:LocalHost:HostKey"] = HostKey,
             ["Recsys:LocalHost:ImportsPollInterval"] = "00:00:00.200",
             ["ImportSweepSchedule"] = "0 0 0 1 1 *",
+            ["RetrainSchedule"] = "0 0 0 1 1 *",
+            ["CampaignRefreshSchedule"] = "0 0 0 1 1 *",
             ["Recsys:LocalHost:Demo"] = "false",
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("RECSYS_TEST_LOGLEVEL") ?? "Warning",
         };
