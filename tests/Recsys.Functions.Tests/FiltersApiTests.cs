@@ -23,14 +23,8 @@ public sealed class FiltersApiTests(AzuriteFixture azurite) : IClassFixture<Azur
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        using var request = LocalHostRunner.WithKey(method, path, body: body);
-        using var response = await _host.Client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{method} {path}: {(int)response.StatusCode} {text}");
-        return text.Length == 0 ? null : JsonNode.Parse(text);
-    }
+    private Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK)
+        => _host.SendJsonAsync(method, path, body, expected);
 
     private async Task CreateGroupAsync(string group)
     {

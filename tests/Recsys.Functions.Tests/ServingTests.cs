@@ -33,14 +33,8 @@ public sealed class ServingTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK, string key = LocalHostRunner.MasterKey)
-    {
-        using var request = LocalHostRunner.WithKey(method, path, key, body);
-        using var response = await _host.Client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{method} {path}: {(int)response.StatusCode} {text}");
-        return text.Length == 0 ? null : JsonNode.Parse(text);
-    }
+    private Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK, string key = LocalHostRunner.MasterKey)
+        => _host.SendJsonAsync(method, path, body, expected, key);
 
     private Task<JsonNode?> RecommendAsync(JsonObject body, HttpStatusCode expected = HttpStatusCode.OK)
         => SendAsync(HttpMethod.Post, "/api/recommendations", body, expected, LocalHostRunner.HostKey);

@@ -40,14 +40,8 @@ public sealed class TrainingTests(AzuriteFixture azurite) : IClassFixture<Azurit
             ["AzureWebJobs.trainingJob.Disabled"] = trainingJobEnabled ? "false" : "true",
         });
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        using var request = LocalHostRunner.WithKey(method, path, body: body);
-        using var response = await Host.Client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{method} {path}: {(int)response.StatusCode} {text}");
-        return text.Length == 0 || !text.TrimStart().StartsWith('{') ? null : JsonNode.Parse(text);
-    }
+    private Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK)
+        => Host.SendJsonAsync(method, path, body, expected);
 
     /// <summary>A dataset group with <paramref name="users"/> users of two communities, each with 25 interactions.</summary>
     private async Task CreateGroupWithDataAsync(string group, int users)

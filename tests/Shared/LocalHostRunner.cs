@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -70,6 +71,23 @@ internal sealed class LocalHostRunner : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LocalHostRunner(app, new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// Sends JSON with a key and returns the JSON answer (null when empty or not an object); an unexpected status
+    /// throws with the response body, which is the failure a test wants to read.
+    /// </summary>
+    public async Task<JsonNode?> SendJsonAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK, string key = MasterKey)
+    {
+        using var request = WithKey(method, path, key, body);
+        using var response = await Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != expected)
+        {
+            throw new HttpRequestException($"{method} {path}: expected {(int)expected}, got {(int)response.StatusCode} {text}");
+        }
+
+        return text.Length == 0 || !text.TrimStart().StartsWith('{') ? null : JsonNode.Parse(text);
     }
 
     /// <summary>A request with the master key.</summary>
