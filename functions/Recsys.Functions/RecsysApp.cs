@@ -105,6 +105,8 @@ public static class RecsysApp
         services.AddTrainingServices();
         services.AddFilterServices();
         services.AddSchedulingServices();
+        services.AddBatchServices();
+        services.AddDataLifecycleServices();
         services.AddSingleton<ImportDropScanner>();
         services.AddSingleton<IInvocationHandler, ImportJobFunction>();
         services.AddSingleton<IInvocationHandler, ImportSweepTimerFunction>();
@@ -164,6 +166,8 @@ public static class RecsysApp
         manage.MapTrainingEndpoints();
         manage.MapFilterEndpoints();
         manage.MapCampaignEndpoints();
+        manage.MapBatchEndpoints();
+        manage.MapDataLifecycleEndpoints();
         api.MapRuntimeEndpoints();
         api.MapEventEndpoints();
         app.MapOpenApi("/" + functionApp.RoutePrefix + "/openapi/{documentName}.json");
