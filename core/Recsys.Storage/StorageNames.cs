@@ -33,14 +33,8 @@ public static class StorageNames
     /// <summary>Table of schemas.</summary>
     public const string SchemasTable = "schemas";
 
-    /// <summary>Queue of dataset export and data deletion jobs.</summary>
-    public const string DataJobsQueue = "data-jobs";
-
     /// <summary>Table of batch inference and batch segment jobs.</summary>
     public const string BatchJobsTable = "batchjobs";
-
-    /// <summary>Table of dataset export and data deletion jobs.</summary>
-    public const string DataJobsTable = "datajobs";
 
     /// <summary>Table of datasets (partition: dataset group; row: type).</summary>
     public const string DatasetsTable = "datasets";
@@ -81,8 +75,8 @@ public static class StorageNames
 
     /// <summary>Every queue Recsys needs, with their poison queues.</summary>
     public static IReadOnlyList<string> Queues { get; } =
-        [ImportJobsQueue, ImportJobsQueue + "-poison", TrainingJobsQueue, TrainingJobsQueue + "-poison", BatchJobsQueue, BatchJobsQueue + "-poison", DataJobsQueue, DataJobsQueue + "-poison"];
+        [ImportJobsQueue, ImportJobsQueue + "-poison", TrainingJobsQueue, TrainingJobsQueue + "-poison", BatchJobsQueue, BatchJobsQueue + "-poison"];
 
     /// <summary>Every table Recsys needs.</summary>
-    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, EventTrackersTable, EventsTable, ItemsTable, UsersTable, SolutionsTable, SolutionVersionsTable, FiltersTable, CampaignsTable, BatchJobsTable, DataJobsTable, BlobReceiptsTable];
+    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, EventTrackersTable, EventsTable, ItemsTable, UsersTable, SolutionsTable, SolutionVersionsTable, FiltersTable, CampaignsTable, BatchJobsTable, BlobReceiptsTable];
 }

@@ -106,7 +106,6 @@ public static class RecsysApp
         services.AddFilterServices();
         services.AddSchedulingServices();
         services.AddBatchServices();
-        services.AddDataLifecycleServices();
         services.AddSingleton<ImportDropScanner>();
         services.AddSingleton<IInvocationHandler, ImportJobFunction>();
         services.AddSingleton<IInvocationHandler, ImportSweepTimerFunction>();
@@ -167,7 +166,6 @@ public static class RecsysApp
         manage.MapFilterEndpoints();
         manage.MapCampaignEndpoints();
         manage.MapBatchEndpoints();
-        manage.MapDataLifecycleEndpoints();
         api.MapRuntimeEndpoints();
         api.MapEventEndpoints();
         app.MapOpenApi("/" + functionApp.RoutePrefix + "/openapi/{documentName}.json");

@@ -32,7 +32,7 @@ var storageName = toLower('${baseName}${take(suffix, 11)}')
 
 // StorageNames.Containers, StorageNames.Queues (with their -poison queues) and StorageNames.Tables.
 var containerNames = ['imports', 'datasets', 'models', 'jobs', 'azure-webjobs-hosts']
-var queueNames = ['import-jobs', 'import-jobs-poison', 'training-jobs', 'training-jobs-poison', 'batch-jobs', 'batch-jobs-poison', 'data-jobs', 'data-jobs-poison']
+var queueNames = ['import-jobs', 'import-jobs-poison', 'training-jobs', 'training-jobs-poison', 'batch-jobs', 'batch-jobs-poison']
 var tableNames = [
   'datasetgroups'
   'schemas'
@@ -47,7 +47,6 @@ var tableNames = [
   'filters'
   'campaigns'
   'batchjobs'
-  'datajobs'
   'blobreceipts'
 ]
 var importsContainer = 'imports'
