@@ -119,25 +119,21 @@ public sealed class RecommendationService(
     public async Task<RecommendationResult> GetRecommendationsAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var count = request.NumResults ?? DefaultResults;
-        var metadataColumns = MetadataColumns(request.MetadataColumns);
-        var limit = metadataColumns is null ? MaxResults : MaxResultsWithMetadata;
-        if (count < 1 || count > limit)
-        {
-            throw new InvalidInputException("numResults", $"numResults must be between 1 and {limit}{(metadataColumns is null ? string.Empty : " when metadata is requested")}.");
-        }
-
-        if (string.IsNullOrEmpty(request.UserId) && string.IsNullOrEmpty(request.ItemId))
-        {
-            throw new InvalidInputException("userId", "Give a userId, an itemId, or both.");
-        }
-
-        if (request.Promotions is { Count: > 1 })
-        {
-            throw new InvalidInputException("promotions", "At most one promotion per request.");
-        }
-
+        Validate(request);
         var (campaign, model) = await ServeAsync(request.CampaignArn, cancellationToken);
+        return await GetRecommendationsAsync(campaign, model, request, cancellationToken);
+    }
+
+    /// <summary>
+    /// GetRecommendations against a given deployment: <paramref name="campaign"/> (which may be a transient one
+    /// that no table holds, as batch jobs use) serving <paramref name="model"/>; <see cref="RecommendationRequest.CampaignArn"/> is ignored.
+    /// </summary>
+    public async Task<RecommendationResult> GetRecommendationsAsync(Campaign campaign, SolutionModel model, RecommendationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(request);
+        var (count, metadataColumns) = Validate(request);
         if (metadataColumns is not null && !campaign.Config.EnableMetadataWithRecommendations)
         {
             throw new InvalidInputException("metadataColumns", $"The campaign '{campaign.Name}' does not return metadata: update it with enableMetadataWithRecommendations.");
@@ -210,6 +206,26 @@ public sealed class RecommendationService(
         }
 
         var (campaign, model) = await ServeAsync(campaignArn, cancellationToken);
+        return await GetPersonalizedRankingAsync(campaign, model, userId, inputList, filterArn, filterValues, cancellationToken);
+    }
+
+    /// <summary>GetPersonalizedRanking against a given deployment (see the GetRecommendations overload that takes one).</summary>
+    public async Task<RecommendationResult> GetPersonalizedRankingAsync(
+        Campaign campaign, SolutionModel model, string? userId, IReadOnlyList<string>? inputList, string? filterArn = null,
+        IReadOnlyDictionary<string, string>? filterValues = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        ArgumentNullException.ThrowIfNull(model);
+        if (string.IsNullOrEmpty(userId))
+        {
+            throw new InvalidInputException("userId", "userId is required.");
+        }
+
+        if (inputList is null || inputList.Count == 0 || inputList.Count > MaxInputList)
+        {
+            throw new InvalidInputException("inputList", $"inputList must have between 1 and {MaxInputList} items.");
+        }
+
         var history = (await events.GetHistoryAsync(campaign.DatasetGroup, userId, cancellationToken)).Events;
         var ranked = model.Rank(userId, inputList, history.Select(e => e.ItemId).ToArray());
         if (filterArn is not null)
@@ -221,6 +237,29 @@ public sealed class RecommendationService(
 
         _metrics.RecommendationServed("ranking", campaign.Name);
         return new RecommendationResult(ranked.Select(s => new RecommendedItem(s.Id, s.Score)).ToArray(), NewRecommendationId());
+    }
+
+    private static (int Count, string[]? MetadataColumns) Validate(RecommendationRequest request)
+    {
+        var count = request.NumResults ?? DefaultResults;
+        var metadataColumns = MetadataColumns(request.MetadataColumns);
+        var limit = metadataColumns is null ? MaxResults : MaxResultsWithMetadata;
+        if (count < 1 || count > limit)
+        {
+            throw new InvalidInputException("numResults", $"numResults must be between 1 and {limit}{(metadataColumns is null ? string.Empty : " when metadata is requested")}.");
+        }
+
+        if (string.IsNullOrEmpty(request.UserId) && string.IsNullOrEmpty(request.ItemId))
+        {
+            throw new InvalidInputException("userId", "Give a userId, an itemId, or both.");
+        }
+
+        if (request.Promotions is { Count: > 1 })
+        {
+            throw new InvalidInputException("promotions", "At most one promotion per request.");
+        }
+
+        return (count, metadataColumns);
     }
 
     /// <summary>The campaign and the model it serves now.</summary>

@@ -9,6 +9,7 @@ const string Usage = """
       in-process [--requests 5000]              getRecommendations latency, 10 k and 100 k items x 64 factors, with and without a filter
       http [--clients 16] [--seconds 20]        sustained POST /api/recommendations through the local host and Azurite
       model-load [--loads 5]                    cold load of a 100 k-item model from Blob Storage into a new SolutionModelLoader
+      batch [--users 100000]                    batch inference job throughput (users/s), 100 k items, through the batchJob function
     """;
 
 if (args.Length == 0 || (args.Length - 1) % 2 != 0)
@@ -43,6 +44,9 @@ switch (args[0])
         break;
     case "model-load" when options.Keys.All(k => k is "loads"):
         (figures, passed) = await ModelLoadBenchmark.RunAsync(Option("loads", 5));
+        break;
+    case "batch" when options.Keys.All(k => k is "users"):
+        (figures, passed) = await BatchBenchmark.RunAsync(Option("users", 100_000));
         break;
     default:
         Console.Error.WriteLine(Usage);

@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Recsys.Core.Campaigns;
+using Recsys.Core.Errors;
+using Recsys.Core.Resources;
+using Recsys.Core.Runtime;
+using Recsys.Core.Solutions;
+
+namespace Recsys.Core.BatchJobs;
+
+/// <summary>
+/// Runs one batch job: streams the input JSON lines and writes one output line per input line, in order, to the
+/// output blob as it goes (Personalize's format: <c>{"input":…,"output":…,"error":null}</c>), so memory stays bounded
+/// whatever the number of lines. Inference lines go through <see cref="RecommendationService"/> (same model cache,
+/// filters and real-time history) with a transient campaign for the job's solution version. A malformed line, or one
+/// the service rejects, is answered with its <c>error</c> and counted; the job goes on. The record carries progress,
+/// and ends ACTIVE, or CREATE FAILED with the reason when the job cannot run at all. A repeated message for a finished
+/// job does nothing; one for an interrupted job runs it again from the start (the output is rewritten).
+/// </summary>
+/// <param name="jobs">Job records.</param>
+/// <param name="solutions">Solution versions.</param>
+/// <param name="models">Loads and caches models.</param>
+/// <param name="recommendations">The runtime use cases.</param>
+/// <param name="files">Blob access.</param>
+/// <param name="time">Clock.</param>
+public sealed partial class BatchJobRunner(
+    IResourceStore<BatchJob> jobs,
+    SolutionService solutions,
+    SolutionModelLoader models,
+    RecommendationService recommendations,
+    IBatchJobFiles files,
+    TimeProvider time)
+{
+    private const int ChunkLines = 64;
+    private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(2);
+    private static readonly byte[] s_newLine = "\n"u8.ToArray();
+
+    /// <summary>Runs the job; returns it as it ended. Throws only for failures worth a retry.</summary>
+    public async Task<BatchJob> RunAsync(BatchJobKind kind, string jobName, CancellationToken cancellationToken = default)
+    {
+        var stored = await jobs.GetAsync(BatchJobService.Scope(kind), jobName, BatchJob.DisplayName(kind), cancellationToken);
+        if (ResourceStatus.IsTerminal(stored.Value.State.Status) || stored.Value.State.Status == ResourceStatus.DeletePending)
+        {
+            return stored.Value;
+        }
+
+        using var record = Track(stored);
+        if (record.Current.State.Status == ResourceStatus.CreatePending)
+        {
+            await record.UpdateAsync(j => j with { State = j.State.MoveTo(BatchJob.DisplayName(kind), j.Name, ResourceStatus.CreateInProgress, time.GetUtcNow()) }, cancellationToken);
+        }
+
+        try
+        {
+            return await RunLinesAsync(record, cancellationToken);
+        }
+        catch (RecsysException e)
+        {
+            return await FailAsync(record, e.Message, cancellationToken);
+        }
+    }
+
+    /// <summary>Marks a job failed after its last delivery failed with <paramref name="reason"/>.</summary>
+    public async Task GiveUpAsync(BatchJobKind kind, string jobName, string reason, CancellationToken cancellationToken = default)
+    {
+        var stored = await jobs.FindAsync(BatchJobService.Scope(kind), jobName, cancellationToken);
+        if (stored is not null && !ResourceStatus.IsTerminal(stored.Value.State.Status))
+        {
+            using var record = Track(stored);
+            await FailAsync(record, reason, cancellationToken);
+        }
+    }
+
+    private async Task<BatchJob> RunLinesAsync(TrackedResource<BatchJob> record, CancellationToken cancellationToken)
+    {
+        var job = record.Current;
+        var version = (await solutions.DescribeVersionAsync(job.SolutionVersionArn, cancellationToken)).Value;
+        if (version.State.Status != ResourceStatus.Active)
+        {
+            throw new InvalidInputException("solutionVersionArn", $"The solution version '{version.Arn}' is {version.State.Status}, not ACTIVE.");
+        }
+
+        if (!await files.ExistsAsync(job.InputPath, cancellationToken))
+        {
+            throw new InvalidInputException("jobInput", $"There is no file '{job.InputPath}'.");
+        }
+
+        var model = await models.LoadAsync(version.Arn, cancellationToken);
+        var campaign = new Campaign
+        {
+            Name = "batch-" + job.Name,
+            Solution = version.Solution,
+            SolutionVersion = version.Name,
+            DatasetGroup = version.DatasetGroup,
+            Recipe = version.Recipe,
+            State = ResourceState.New(ResourceStatus.Active, time.GetUtcNow()),
+        };
+
+        long read = 0, succeeded = 0, failed = 0;
+        var lastProgress = Stopwatch.GetTimestamp();
+        await using (var input = await files.OpenReadAsync(job.InputPath, cancellationToken))
+        using (var reader = new StreamReader(input, Encoding.UTF8))
+        await using (var output = await files.OpenWriteAsync(job.OutputFile, cancellationToken))
+        {
+            var chunk = new List<string>(ChunkLines);
+            var tasks = new Task<(byte[] Line, bool Ok)>[ChunkLines];
+            var done = false;
+            while (!done)
+            {
+                chunk.Clear();
+                while (chunk.Count < ChunkLines)
+                {
+                    var line = await reader.ReadLineAsync(cancellationToken);
+                    if (line is null)
+                    {
+                        done = true;
+                        break;
+                    }
+
+                    if (!string.IsNullOrWhiteSpace(line))
+                    {
+                        chunk.Add(line);
+                    }
+                }
+
+                for (var i = 0; i < chunk.Count; i++)
+                {
+                    tasks[i] = AnswerAsync(job, campaign, model, chunk[i], cancellationToken);
+                }
+
+                for (var i = 0; i < chunk.Count; i++)
+                {
+                    var (bytes, ok) = await tasks[i];
+                    await output.WriteAsync(bytes, cancellationToken);
+                    await output.WriteAsync(s_newLine, cancellationToken);
+                    read++;
+                    if (ok)
+                    {
+                        succeeded++;
+                    }
+                    else
+                    {
+                        failed++;
+                    }
+                }
+
+                if (Stopwatch.GetElapsedTime(lastProgress) >= s_progressInterval)
+                {
+                    lastProgress = Stopwatch.GetTimestamp();
+                    var (r, s, f) = (read, succeeded, failed);
+                    await record.UpdateAsync(j => j with { LinesRead = r, LinesSucceeded = s, LinesFailed = f }, cancellationToken);
+                }
+            }
+        }
+
+        return await record.UpdateAsync(j => j with
+        {
+            LinesRead = read,
+            LinesSucceeded = succeeded,
+            LinesFailed = failed,
+            State = j.State.MoveTo(BatchJob.DisplayName(j.Kind), j.Name, ResourceStatus.Active, time.GetUtcNow()),
+        }, cancellationToken);
+    }
+
+    private async Task<(byte[] Line, bool Ok)> AnswerAsync(BatchJob job, Campaign campaign, SolutionModel model, string line, CancellationToken cancellationToken)
+    {
+        JsonObject query;
+        try
+        {
+            query = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("The line is not a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            return (Line(JsonValue.Create(line), null, "Malformed JSON line: " + e.Message), false);
+        }
+
+        try
+        {
+            var output = job.Kind == BatchJobKind.Inference
+                ? await InferAsync(job, campaign, model, query, cancellationToken)
+                : Segment(job, model, query);
+            return (Line(query.DeepClone(), output, null), true);
+        }
+        catch (RecsysException e)
+        {
+            return (Line(query.DeepClone(), null, e.Message), false);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A field of the wrong JSON type (e.g. a number where a string is expected).
+            return (Line(query.DeepClone(), null, "Invalid line: " + e.Message), false);
+        }
+    }
+
+    private async Task<JsonObject> InferAsync(BatchJob job, Campaign campaign, SolutionModel model, JsonObject query, CancellationToken cancellationToken)
+    {
+        var userId = Text(query, "userId");
+        var itemId = Text(query, "itemId");
+        var filterValues = query["filterValues"] is JsonObject values
+            ? values.ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? string.Empty, StringComparer.Ordinal)
+            : null;
+        RecommendationResult result;
+        if (query["itemList"] is JsonArray list)
+        {
+            var items = list.Select(i => i?.GetValue<string>() ?? string.Empty).ToArray();
+            result = await recommendations.GetPersonalizedRankingAsync(campaign, model, userId, items, job.FilterArn, filterValues, cancellationToken);
+        }
+        else
+        {
+            result = await recommendations.GetRecommendationsAsync(campaign, model, new RecommendationRequest
+            {
+                UserId = userId,
+                ItemId = itemId,
+                NumResults = Math.Min(job.NumResults, RecommendationService.MaxResults),
+                FilterArn = job.FilterArn,
+                FilterValues = filterValues,
+            }, cancellationToken);
+        }
+
+        return new JsonObject
+        {
+            ["recommendedItems"] = new JsonArray(result.ItemList.Select(i => (JsonNode?)JsonValue.Create(i.ItemId)).ToArray()),
+            ["scores"] = new JsonArray(result.ItemList.Select(i => (JsonNode?)(i.Score is { } s ? JsonValue.Create(Math.Round(s, 6)) : null)).ToArray()),
+        };
+    }
+
+    private static JsonObject Segment(BatchJob job, SolutionModel model, JsonObject query)
+    {
+        IReadOnlyList<ScoredId> users;
+        if (Text(query, "itemId") is { Length: > 0 } itemId)
+        {
+            users = model.UsersForItem(itemId, job.NumResults);
+        }
+        else if (Text(query, "itemAttributes") is { Length: > 0 } attributes)
+        {
+            var match = AttributeCondition().Match(attributes);
+            if (!match.Success)
+            {
+                throw new InvalidInputException("itemAttributes", $"itemAttributes must be one condition ITEMS.<field> = \"<value>\", not '{attributes}'.");
+            }
+
+            users = model.UsersForAttribute(match.Groups["field"].Value, match.Groups["value"].Value, job.NumResults);
+        }
+        else
+        {
+            throw new InvalidInputException("itemId", "A segment line needs an itemId or itemAttributes.");
+        }
+
+        return new JsonObject { ["recommendedUsers"] = new JsonArray(users.Select(u => (JsonNode?)JsonValue.Create(u.Id)).ToArray()) };
+    }
+
+    private static string? Text(JsonObject query, string field) => query[field]?.GetValue<string>();
+
+    private static byte[] Line(JsonNode? input, JsonObject? output, string? error)
+        => JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["input"] = input, ["output"] = output, ["error"] = error }, BatchJson.Default.JsonObject);
+
+    private async Task<BatchJob> FailAsync(TrackedResource<BatchJob> record, string reason, CancellationToken cancellationToken)
+        => await record.UpdateAsync(j => j with { State = j.State.MoveTo(BatchJob.DisplayName(j.Kind), j.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), reason) }, cancellationToken);
+
+    private TrackedResource<BatchJob> Track(Stored<BatchJob> stored)
+        => new(jobs, BatchJobService.Scope(stored.Value.Kind), stored, j => j with { State = j.State with { LastUpdatedDateTime = time.GetUtcNow() } });
+
+    [GeneratedRegex("""^\s*ITEMS\.(?<field>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*"(?<value>[^"]*)"\s*$""", RegexOptions.IgnoreCase)]
+    private static partial Regex AttributeCondition();
+}
+
+/// <summary>Source-generated JSON for batch output lines.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(JsonObject))]
+internal sealed partial class BatchJson : System.Text.Json.Serialization.JsonSerializerContext;

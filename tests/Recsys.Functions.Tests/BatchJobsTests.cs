@@ -1,0 +1,179 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Recsys.Data.Synthetic;
+using Recsys.Storage;
+using Recsys.Testing;
+
+namespace Recsys.Functions.Tests;
+
+/// <summary>
+/// Batch inference and segment jobs end to end on the local host: a generated shop imported and trained with
+/// user-personalization, then JSON-lines files in the jobs container answered line by line by the batchJob function.
+/// </summary>
+public sealed class BatchJobsTests : IAsyncLifetime
+{
+    private Azurite _azurite = null!;
+    private LocalHostRunner _host = null!;
+    private string _directory = null!;
+
+    public async Task InitializeAsync()
+    {
+        _azurite = await Azurite.StartAsync();
+        _host = await LocalHostRunner.StartAsync(_azurite.ConnectionString);
+        _directory = Directory.CreateTempSubdirectory("recsys-batch-").FullName;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _azurite.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK)
+        => _host.SendJsonAsync(method, path, body, expected);
+
+    private async Task<(string Version, string[] Items, string Category)> TrainAsync()
+    {
+        var generated = await SyntheticDataGenerator.GenerateAsync(new SyntheticDataOptions { Seed = 5, Interactions = 20_000, Users = 400, Items = 200 }, _directory);
+        await SendAsync(HttpMethod.Post, "/api/manage/dataset-groups", new JsonObject { ["name"] = "shop" }, HttpStatusCode.Created);
+        foreach (var (type, schema, file) in new[]
+        {
+            ("Interactions", SyntheticDataGenerator.InteractionsSchema, generated.InteractionsCsv),
+            ("Items", SyntheticDataGenerator.ItemsSchema, generated.ItemsCsv),
+        })
+        {
+            await SendAsync(HttpMethod.Post, "/api/manage/schemas", new JsonObject { ["name"] = "shop-" + type, ["schema"] = schema.ToJson() }, HttpStatusCode.Created);
+            await SendAsync(HttpMethod.Post, "/api/manage/datasets", new JsonObject
+            {
+                ["name"] = "shop-" + type, ["datasetGroupArn"] = "shop", ["datasetType"] = type, ["schemaArn"] = "shop-" + type,
+            }, HttpStatusCode.Created);
+            await _host.Storage.Container(StorageNames.ImportsContainer).GetBlobClient($"shop/{type}/{Path.GetFileName(file)}").UploadAsync(file, overwrite: true);
+        }
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            var jobs = (await SendAsync(HttpMethod.Get, "/api/manage/dataset-import-jobs"))!["datasetImportJobs"]!.AsArray();
+            return jobs.Count(j => (string?)j!["status"] == "ACTIVE") == 2;
+        }, "both imports finish", TimeSpan.FromSeconds(60));
+
+        var solution = (string)(await SendAsync(HttpMethod.Post, "/api/manage/solutions", new JsonObject
+        {
+            ["name"] = "shop-up", ["datasetGroupArn"] = "shop", ["recipeArn"] = "arn:aws:personalize:::recipe/aws-user-personalization",
+        }, HttpStatusCode.Created))!["solutionArn"]!;
+        var version = (string)(await SendAsync(HttpMethod.Post, "/api/manage/solution-versions", new JsonObject { ["solutionArn"] = solution }, HttpStatusCode.Created))!["solutionVersionArn"]!;
+        await Eventually.HoldsAsync(
+            async () => (string?)(await SendAsync(HttpMethod.Get, "/api/manage/solution-versions/" + Uri.EscapeDataString(version)))!["solutionVersion"]!["status"] == "ACTIVE",
+            "training finishes",
+            TimeSpan.FromSeconds(120));
+
+        var rows = File.ReadLines(generated.ItemsCsv).Skip(1).Take(5).Select(l => l.Split(',')).ToArray();
+        return (version, rows.Select(r => r[0]).ToArray(), rows[0][1]);
+    }
+
+    private async Task UploadAsync(string path, params string[] lines)
+    {
+        var slash = path.IndexOf('/', StringComparison.Ordinal);
+        var container = _host.Storage.Container(path[..slash]);
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient(path[(slash + 1)..]).UploadAsync(BinaryData.FromString(string.Join('\n', lines) + "\n"), overwrite: true);
+    }
+
+    private async Task<JsonObject[]> DownloadLinesAsync(string path)
+    {
+        var slash = path.IndexOf('/', StringComparison.Ordinal);
+        var content = (await _host.Storage.Container(path[..slash]).GetBlobClient(path[(slash + 1)..]).DownloadContentAsync()).Value.Content.ToString();
+        return content.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsObject()).ToArray();
+    }
+
+    private async Task<JsonNode> WaitAsync(string route, string key, string job)
+    {
+        JsonNode? described = null;
+        await Eventually.HoldsAsync(async () =>
+        {
+            described = (await SendAsync(HttpMethod.Get, $"/api/manage/{route}/{job}"))![key];
+            return (string?)described!["status"] is "ACTIVE" or "CREATE FAILED";
+        }, $"{job} finishes", TimeSpan.FromSeconds(60));
+        return described!;
+    }
+
+    [Fact]
+    public async Task Batch_inference_and_segment_jobs_answer_every_line_and_report_malformed_ones()
+    {
+        var (version, items, category) = await TrainAsync();
+
+        // Inference: user lines, a related-items line, a ranking line, a malformed line and a line without ids.
+        await UploadAsync("jobs/in/users.json",
+            """{"userId":"u1"}""",
+            """{"userId":"u2"}""",
+            $$"""{"itemId":"{{items[0]}}"}""",
+            $$"""{"userId":"u3","itemList":["{{items[0]}}","{{items[1]}}","unknown-item","{{items[2]}}"]}""",
+            """{"userId": "u4" oops""",
+            """{"other":"x"}""");
+        await SendAsync(HttpMethod.Post, "/api/manage/batch-inference-jobs", new JsonObject
+        {
+            ["jobName"] = "users-batch", ["solutionVersionArn"] = version, ["numResults"] = 7,
+            ["jobInput"] = new JsonObject { ["s3DataSource"] = new JsonObject { ["path"] = "s3://jobs/in/users.json" } },
+            ["jobOutput"] = new JsonObject { ["s3DataDestination"] = new JsonObject { ["path"] = "s3://jobs/out/" } },
+        }, HttpStatusCode.Created);
+
+        var job = await WaitAsync("batch-inference-jobs", "batchInferenceJob", "users-batch");
+        Assert.Equal("ACTIVE", (string?)job["status"]);
+        Assert.Equal(6, (long)job["linesRead"]!);
+        Assert.Equal(2, (long)job["linesFailed"]!);
+        Assert.Equal("jobs/out/users.json.out", (string?)job["outputFile"]);
+
+        var lines = await DownloadLinesAsync("jobs/out/users.json.out");
+        Assert.Equal(6, lines.Length);
+        foreach (var user in lines.Take(2))
+        {
+            Assert.Null(user["error"]);
+            Assert.Equal(7, user["output"]!["recommendedItems"]!.AsArray().Count);
+            Assert.Equal(7, user["output"]!["scores"]!.AsArray().Count);
+        }
+
+        Assert.Equal("u1", (string?)lines[0]["input"]!["userId"]);
+        var related = lines[2]["output"]!["recommendedItems"]!.AsArray().Select(i => (string)i!).ToArray();
+        Assert.Equal(7, related.Length);
+        Assert.DoesNotContain(items[0], related);
+        var ranked = lines[3]["output"]!["recommendedItems"]!.AsArray().Select(i => (string)i!).ToArray();
+        Assert.Equal(new[] { items[0], items[1], items[2], "unknown-item" }.Order(), ranked.Order());
+        Assert.Equal("unknown-item", ranked[^1]);
+        Assert.Null(lines[4]["output"]);
+        Assert.Contains("Malformed JSON", (string?)lines[4]["error"], StringComparison.Ordinal);
+        Assert.Equal("""{"userId": "u4" oops""", (string?)lines[4]["input"]);
+        Assert.NotNull((string?)lines[5]["error"]);
+
+        var list = (await SendAsync(HttpMethod.Get, "/api/manage/batch-inference-jobs"))!["batchInferenceJobs"]!.AsArray();
+        Assert.Single(list);
+
+        // Segments: users for an item and for an attribute value.
+        await UploadAsync("jobs/segments/in.json",
+            $$"""{"itemId":"{{items[0]}}"}""",
+            $$"""{"itemAttributes":"ITEMS.CATEGORY_L1 = \"{{category}}\""}""",
+            """{"itemAttributes":"nonsense"}""");
+        await SendAsync(HttpMethod.Post, "/api/manage/batch-segment-jobs", new JsonObject
+        {
+            ["jobName"] = "segments", ["solutionVersionArn"] = version, ["numResults"] = 10,
+            ["jobInput"] = new JsonObject { ["s3DataSource"] = new JsonObject { ["path"] = "jobs/segments/in.json" } },
+            ["jobOutput"] = new JsonObject { ["s3DataDestination"] = new JsonObject { ["path"] = "jobs/segments/out/" } },
+        }, HttpStatusCode.Created);
+        var segmentJob = await WaitAsync("batch-segment-jobs", "batchSegmentJob", "segments");
+        Assert.Equal("ACTIVE", (string?)segmentJob["status"]);
+        Assert.Equal(1, (long)segmentJob["linesFailed"]!);
+        var segments = await DownloadLinesAsync("jobs/segments/out/in.json.out");
+        Assert.Equal(3, segments.Length);
+        Assert.Equal(10, segments[0]["output"]!["recommendedUsers"]!.AsArray().Count);
+        Assert.NotNull(segments[1]["output"]!["recommendedUsers"]);
+        Assert.NotNull((string?)segments[2]["error"]);
+
+        // Bad requests are rejected at creation.
+        await SendAsync(HttpMethod.Post, "/api/manage/batch-inference-jobs", new JsonObject
+        {
+            ["jobName"] = "missing-input", ["solutionVersionArn"] = version,
+            ["jobInput"] = new JsonObject { ["s3DataSource"] = new JsonObject { ["path"] = "jobs/in/none.json" } },
+            ["jobOutput"] = new JsonObject { ["s3DataDestination"] = new JsonObject { ["path"] = "jobs/out/" } },
+        }, HttpStatusCode.BadRequest);
+    }
+}
