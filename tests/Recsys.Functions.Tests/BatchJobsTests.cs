@@ -36,37 +36,8 @@ public sealed class BatchJobsTests : IAsyncLifetime
 
     private async Task<(string Version, string[] Items, string Category)> TrainAsync()
     {
-        var generated = await SyntheticDataGenerator.GenerateAsync(new SyntheticDataOptions { Seed = 5, Interactions = 20_000, Users = 400, Items = 200 }, _directory);
-        await SendAsync(HttpMethod.Post, "/api/manage/dataset-groups", new JsonObject { ["name"] = "shop" }, HttpStatusCode.Created);
-        foreach (var (type, schema, file) in new[]
-        {
-            ("Interactions", SyntheticDataGenerator.InteractionsSchema, generated.InteractionsCsv),
-            ("Items", SyntheticDataGenerator.ItemsSchema, generated.ItemsCsv),
-        })
-        {
-            await SendAsync(HttpMethod.Post, "/api/manage/schemas", new JsonObject { ["name"] = "shop-" + type, ["schema"] = schema.ToJson() }, HttpStatusCode.Created);
-            await SendAsync(HttpMethod.Post, "/api/manage/datasets", new JsonObject
-            {
-                ["name"] = "shop-" + type, ["datasetGroupArn"] = "shop", ["datasetType"] = type, ["schemaArn"] = "shop-" + type,
-            }, HttpStatusCode.Created);
-            await _host.Storage.Container(StorageNames.ImportsContainer).GetBlobClient($"shop/{type}/{Path.GetFileName(file)}").UploadAsync(file, overwrite: true);
-        }
-
-        await Eventually.HoldsAsync(async () =>
-        {
-            var jobs = (await SendAsync(HttpMethod.Get, "/api/manage/dataset-import-jobs"))!["datasetImportJobs"]!.AsArray();
-            return jobs.Count(j => (string?)j!["status"] == "ACTIVE") == 2;
-        }, "both imports finish", TimeSpan.FromSeconds(60));
-
-        var solution = (string)(await SendAsync(HttpMethod.Post, "/api/manage/solutions", new JsonObject
-        {
-            ["name"] = "shop-up", ["datasetGroupArn"] = "shop", ["recipeArn"] = "arn:aws:personalize:::recipe/aws-user-personalization",
-        }, HttpStatusCode.Created))!["solutionArn"]!;
-        var version = (string)(await SendAsync(HttpMethod.Post, "/api/manage/solution-versions", new JsonObject { ["solutionArn"] = solution }, HttpStatusCode.Created))!["solutionVersionArn"]!;
-        await Eventually.HoldsAsync(
-            async () => (string?)(await SendAsync(HttpMethod.Get, "/api/manage/solution-versions/" + Uri.EscapeDataString(version)))!["solutionVersion"]!["status"] == "ACTIVE",
-            "training finishes",
-            TimeSpan.FromSeconds(120));
+        var generated = await ShopSetup.ImportAsync(_host, _directory, new SyntheticDataOptions { Seed = 5, Interactions = 20_000, Users = 400, Items = 200 });
+        var version = await ShopSetup.TrainAsync(_host, await ShopSetup.CreateSolutionAsync(_host));
 
         var rows = File.ReadLines(generated.ItemsCsv).Skip(1).Take(5).Select(l => l.Split(',')).ToArray();
         return (version, rows.Select(r => r[0]).ToArray(), rows[0][1]);

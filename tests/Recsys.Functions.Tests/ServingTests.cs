@@ -43,44 +43,12 @@ public sealed class ServingTests : IAsyncLifetime
 
     private string _solution = null!;
 
-    private async Task<string> TrainAsync()
-    {
-        var version = (string)(await SendAsync(HttpMethod.Post, "/api/manage/solution-versions", new JsonObject { ["solutionArn"] = _solution }, HttpStatusCode.Created))!["solutionVersionArn"]!;
-        await Eventually.HoldsAsync(
-            async () => (string?)(await SendAsync(HttpMethod.Get, "/api/manage/solution-versions/" + Uri.EscapeDataString(version)))!["solutionVersion"]!["status"] == "ACTIVE",
-            "training finishes",
-            TimeSpan.FromSeconds(120));
-        return version;
-    }
+    private Task<string> TrainAsync() => ShopSetup.TrainAsync(_host, _solution);
 
     private async Task<string> DeployAsync()
     {
-        var generated = await SyntheticDataGenerator.GenerateAsync(new SyntheticDataOptions { Seed = 3, Interactions = 30_000, Users = 600, Items = 300 }, _directory);
-        await SendAsync(HttpMethod.Post, "/api/manage/dataset-groups", new JsonObject { ["name"] = "shop" }, HttpStatusCode.Created);
-        foreach (var (type, schema, file) in new[]
-        {
-            ("Interactions", SyntheticDataGenerator.InteractionsSchema, generated.InteractionsCsv),
-            ("Items", SyntheticDataGenerator.ItemsSchema, generated.ItemsCsv),
-        })
-        {
-            await SendAsync(HttpMethod.Post, "/api/manage/schemas", new JsonObject { ["name"] = "shop-" + type, ["schema"] = schema.ToJson() }, HttpStatusCode.Created);
-            await SendAsync(HttpMethod.Post, "/api/manage/datasets", new JsonObject
-            {
-                ["name"] = "shop-" + type, ["datasetGroupArn"] = "shop", ["datasetType"] = type, ["schemaArn"] = "shop-" + type,
-            }, HttpStatusCode.Created);
-            await _host.Storage.Container(StorageNames.ImportsContainer).GetBlobClient($"shop/{type}/{Path.GetFileName(file)}").UploadAsync(file, overwrite: true);
-        }
-
-        await Eventually.HoldsAsync(async () =>
-        {
-            var jobs = (await SendAsync(HttpMethod.Get, "/api/manage/dataset-import-jobs"))!["datasetImportJobs"]!.AsArray();
-            return jobs.Count(j => (string?)j!["status"] == "ACTIVE") == 2;
-        }, "both imports finish", TimeSpan.FromSeconds(60));
-
-        _solution = (string)(await SendAsync(HttpMethod.Post, "/api/manage/solutions", new JsonObject
-        {
-            ["name"] = "shop-up", ["datasetGroupArn"] = "shop", ["recipeArn"] = "arn:aws:personalize:::recipe/aws-user-personalization",
-        }, HttpStatusCode.Created))!["solutionArn"]!;
+        await ShopSetup.ImportAsync(_host, _directory, new SyntheticDataOptions { Seed = 3, Interactions = 30_000, Users = 600, Items = 300 });
+        _solution = await ShopSetup.CreateSolutionAsync(_host);
         var version = await TrainAsync();
 
         var campaign = (string)(await SendAsync(HttpMethod.Post, "/api/manage/campaigns", new JsonObject

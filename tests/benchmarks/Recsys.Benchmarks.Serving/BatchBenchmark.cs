@@ -77,16 +77,7 @@ internal static class BatchBenchmark
                 ["usersPerSecond"] = Math.Round(perSecond, 1),
                 ["numResults"] = NumResults,
                 ["lineMix"] = "90 % training users (uniform), 10 % unknown users; no filter",
-                ["dataset"] = new JsonObject
-                {
-                    ["generator"] = "SyntheticDataGenerator, seed 7",
-                    ["users"] = deployment.Users,
-                    ["items"] = deployment.Items,
-                    ["interactions"] = deployment.Interactions,
-                    ["generateSeconds"] = deployment.GenerateSeconds,
-                    ["importSeconds"] = deployment.ImportSeconds,
-                    ["trainSeconds"] = deployment.TrainSeconds,
-                },
+                ["dataset"] = deployment.DatasetFigures(),
                 ["solution"] = "aws-user-personalization, model=als, als_factors=64 (other hyperparameters default), trained by the training job",
                 ["setup"] = "local host (same process) and Azurite (Node.js, in-memory) on the same machine; input and output streamed through Blob Storage; "
                     + "each line reads the user's real-time history from Table Storage, 64 lines in flight",

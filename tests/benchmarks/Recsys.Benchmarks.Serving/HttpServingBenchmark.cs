@@ -60,16 +60,7 @@ internal static class HttpServingBenchmark
             ["benchProcessCpuSeconds"] = Math.Round(cpu, 1),
             ["requestMix"] = $"numResults {NumResults}; 90 % training users (power-law), 10 % unknown users; 25 % with filter not-category "
                 + "(EXCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY)) and a random category",
-            ["dataset"] = new JsonObject
-            {
-                ["generator"] = "SyntheticDataGenerator, seed 7",
-                ["users"] = deployment.Users,
-                ["items"] = deployment.Items,
-                ["interactions"] = deployment.Interactions,
-                ["generateSeconds"] = deployment.GenerateSeconds,
-                ["importSeconds"] = deployment.ImportSeconds,
-                ["trainSeconds"] = deployment.TrainSeconds,
-            },
+            ["dataset"] = deployment.DatasetFigures(),
             ["solution"] = "aws-user-personalization, model=als, als_factors=64 (other hyperparameters default), trained by the training job",
             ["setup"] = "client, local host (same process) and Azurite (Node.js, in-memory) on the same 2 cores, over loopback HTTP; warm-up 5 s first",
         }, passed);

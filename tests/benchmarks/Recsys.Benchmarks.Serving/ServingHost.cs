@@ -17,7 +17,20 @@ namespace Recsys.Benchmarks.Serving;
 /// <summary>What <see cref="ServingHost.DeployAsync"/> set up, with its timings.</summary>
 internal sealed record Deployment(
     string CampaignArn, string SolutionVersionArn, string FilterArn, int Users, int Items, long Interactions,
-    double GenerateSeconds, double ImportSeconds, double TrainSeconds);
+    double GenerateSeconds, double ImportSeconds, double TrainSeconds)
+{
+    /// <summary>The dataset part of a benchmark report.</summary>
+    public System.Text.Json.Nodes.JsonObject DatasetFigures() => new()
+    {
+        ["generator"] = "SyntheticDataGenerator, seed 7",
+        ["users"] = Users,
+        ["items"] = Items,
+        ["interactions"] = Interactions,
+        ["generateSeconds"] = GenerateSeconds,
+        ["importSeconds"] = ImportSeconds,
+        ["trainSeconds"] = TrainSeconds,
+    };
+}
 
 /// <summary>
 /// Azurite and the local host in-process (as the PutEvents benchmark does), and the whole serving flow of the end-to-end
