@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 
 namespace Recsys.Storage;
@@ -23,8 +24,12 @@ public sealed class TableBatch
     /// <summary>Whether the batch has room for another operation.</summary>
     public bool IsFull => _actions.Count >= MaxOperations;
 
-    /// <summary>Adds an operation, or throws <see cref="InvalidOperationException"/> when it breaks a rule.</summary>
-    public void Add(TableTransactionActionType type, ITableEntity entity)
+    /// <summary>
+    /// Adds an operation, or throws <see cref="InvalidOperationException"/> when it breaks a rule. An
+    /// <paramref name="ifMatch"/> ETag makes an update or delete conditional, and the whole batch fails with 412 when
+    /// the entity changed.
+    /// </summary>
+    public void Add(TableTransactionActionType type, ITableEntity entity, ETag ifMatch = default)
     {
         ArgumentNullException.ThrowIfNull(entity);
         PartitionKey ??= entity.PartitionKey;
@@ -44,7 +49,7 @@ public sealed class TableBatch
             throw new InvalidOperationException($"A table batch may touch the entity '{entity.RowKey}' only once.");
         }
 
-        _actions.Add(new TableTransactionAction(type, entity));
+        _actions.Add(ifMatch == default ? new TableTransactionAction(type, entity) : new TableTransactionAction(type, entity, ifMatch));
     }
 
     /// <summary>Sends the batch (all or nothing) and clears it.</summary>

@@ -59,6 +59,23 @@ public sealed class TableBatchTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Equal(TableBatch.MaxOperations, count);
         Assert.Equal(0, batch.Count);
     }
+
+    [Fact]
+    public async Task A_conditional_update_with_a_stale_etag_fails_the_whole_batch()
+    {
+        var table = new TableClient(azurite.ConnectionString, "batchetag" + Guid.NewGuid().ToString("N")[..8]);
+        await table.CreateIfNotExistsAsync();
+        var stale = (await table.AddEntityAsync(new TableEntity("p", "guarded") { ["Value"] = 1 })).Headers.ETag!.Value;
+        await table.UpdateEntityAsync(new TableEntity("p", "guarded") { ["Value"] = 2 }, Azure.ETag.All);
+
+        var batch = new TableBatch();
+        batch.Add(TableTransactionActionType.Add, new TableEntity("p", "new"));
+        batch.Add(TableTransactionActionType.UpdateReplace, new TableEntity("p", "guarded") { ["Value"] = 3 }, stale);
+
+        await Assert.ThrowsAsync<TableTransactionFailedException>(() => batch.SubmitAsync(table));
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>("p", "new")).HasValue);
+        Assert.Equal(2, (await table.GetEntityAsync<TableEntity>("p", "guarded")).Value.GetInt32("Value"));
+    }
 }
 
 /// <summary>Start-up provisioning is idempotent.</summary>

@@ -68,22 +68,25 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
 
             var now = timeProvider.GetUtcNow();
             var historyEntity = ToHistoryEntity(partition, userOrSessionId, Merge(entries, fresh));
-            var actions = fresh.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partition, e, now))).ToList();
-            actions.Add(history is null
-                ? new TableTransactionAction(TableTransactionActionType.Add, historyEntity)
-                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, historyEntity, history.ETag));
-
-            // TableBatch checks Azure's rules (Azurite does not), but its actions carry no ETag (If-Match: *), so the
-            // transaction itself is sent here with the history's ETag.
-            var rules = new TableBatch();
-            foreach (var action in actions)
+            // One entity-group transaction: the new event rows and the history, conditional on the history's ETag.
+            var batch = new TableBatch();
+            foreach (var e in fresh)
             {
-                rules.Add(action.ActionType, action.Entity);
+                batch.Add(TableTransactionActionType.Add, ToEntity(partition, e, now));
+            }
+
+            if (history is null)
+            {
+                batch.Add(TableTransactionActionType.Add, historyEntity);
+            }
+            else
+            {
+                batch.Add(TableTransactionActionType.UpdateReplace, historyEntity, history.ETag);
             }
 
             try
             {
-                await table.SubmitTransactionAsync(actions, cancellationToken);
+                await batch.SubmitAsync(table, cancellationToken);
                 return new EventAppendResult(fresh.Count, events.Count - fresh.Count);
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < options.MaxConcurrencyRetries)
