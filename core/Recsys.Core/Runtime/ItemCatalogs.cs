@@ -38,6 +38,35 @@ public sealed class ItemCatalog
     /// <summary>When it was built.</summary>
     public DateTimeOffset BuiltAt { get; }
 
+    /// <summary>
+    /// Rows with a creation time, newest first, with their creation times (epoch seconds): exploration walks it until
+    /// items get older than its cut-off, so its work is bounded by the number of new items, not the catalogue.
+    /// </summary>
+    public (int[] Rows, double[] Created) NewestFirst => _newestFirst ??= SortByCreation();
+
+    private (int[] Rows, double[] Created)? _newestFirst;
+
+    private (int[] Rows, double[] Created) SortByCreation()
+    {
+        var rows = new List<int>();
+        var created = new List<double>();
+        for (var row = 0; row < (Items?.Count ?? 0); row++)
+        {
+            if (TryGetCreation(row, out var seconds))
+            {
+                rows.Add(row);
+                created.Add(seconds);
+            }
+        }
+
+        var rowArray = rows.ToArray();
+        var createdArray = created.ToArray();
+        Array.Sort(createdArray, rowArray);
+        Array.Reverse(createdArray);
+        Array.Reverse(rowArray);
+        return (rowArray, createdArray);
+    }
+
     /// <summary>The item's creation time in epoch seconds, when known.</summary>
     public bool TryGetCreation(int row, out double epochSeconds)
     {

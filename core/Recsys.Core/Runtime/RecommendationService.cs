@@ -353,11 +353,12 @@ public sealed class RecommendationService(
         // seen — items in the Items dataset without interactions, or sent with PutItems since training.
         var cutoff = time.GetUtcNow().ToUnixTimeSeconds() - (exploration.ExplorationItemAgeCutOff * 86_400);
         var fresh = new List<(int Item, float Interactions, float Score)>();
-        for (var row = 0; row < catalog.Items.Count; row++)
+        var (newest, createdAt) = catalog.NewestFirst;
+        for (var i = 0; i < newest.Length && createdAt[i] >= cutoff; i++)
         {
+            var row = newest[i];
             var known = row < model.ItemCount;
-            if ((known && (used.Contains(row) || float.IsNaN(scores[row]))) || !catalog.TryGetCreation(row, out var created) || created < cutoff
-                || (filter is not null && !filter.Matches(row)))
+            if ((known && (used.Contains(row) || float.IsNaN(scores[row]))) || (filter is not null && !filter.Matches(row)))
             {
                 continue;
             }
