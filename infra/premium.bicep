@@ -26,6 +26,9 @@ param retrainSchedule string = '0 0 3 * * *'
 @description('NCRONTAB (six fields, UTC) of the campaign-refresh timer (%CampaignRefreshSchedule%).')
 param campaignRefreshSchedule string = '0 */15 * * * *'
 
+@description('NCRONTAB (six fields, UTC) of the event compaction timer (%EventCompactionSchedule%): real-time events into dataset segments.')
+param eventCompactionSchedule string = '0 20 * * * *'
+
 var suffix = uniqueString(resourceGroup().id, baseName)
 var appName = '${baseName}-func-${take(suffix, 6)}'
 var identityName = '${baseName}-id-${take(suffix, 6)}'
@@ -96,6 +99,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'ImportSweepSchedule', value: importSweepSchedule }
         { name: 'RetrainSchedule', value: retrainSchedule }
         { name: 'CampaignRefreshSchedule', value: campaignRefreshSchedule }
+        { name: 'EventCompactionSchedule', value: eventCompactionSchedule }
       ]
     }
   }

@@ -24,7 +24,7 @@ public static class StorageNames
     /// <summary>Queue of training jobs.</summary>
     public const string TrainingJobsQueue = "training-jobs";
 
-    /// <summary>Queue of batch inference and segment jobs.</summary>
+    /// <summary>Queue of batch inference and segment jobs, dataset export jobs and data deletion jobs.</summary>
     public const string BatchJobsQueue = "batch-jobs";
 
     /// <summary>Table of dataset groups.</summary>
@@ -33,7 +33,7 @@ public static class StorageNames
     /// <summary>Table of schemas.</summary>
     public const string SchemasTable = "schemas";
 
-    /// <summary>Table of batch inference and batch segment jobs.</summary>
+    /// <summary>Table of batch inference and batch segment jobs, dataset export jobs and data deletion jobs (partition: kind).</summary>
     public const string BatchJobsTable = "batchjobs";
 
     /// <summary>Table of datasets (partition: dataset group; row: type).</summary>
@@ -66,6 +66,9 @@ public static class StorageNames
     /// <summary>Table of campaigns.</summary>
     public const string CampaignsTable = "campaigns";
 
+    /// <summary>Table of users removed by data deletion jobs (partition: dataset group; row: user), kept so that no later training or export reads their older data.</summary>
+    public const string DeletedUsersTable = "deletedusers";
+
     /// <summary>Table of blob receipts: which (blob, ETag) the local host has already turned into an import message.</summary>
     public const string BlobReceiptsTable = "blobreceipts";
 
@@ -78,5 +81,5 @@ public static class StorageNames
         [ImportJobsQueue, ImportJobsQueue + "-poison", TrainingJobsQueue, TrainingJobsQueue + "-poison", BatchJobsQueue, BatchJobsQueue + "-poison"];
 
     /// <summary>Every table Recsys needs.</summary>
-    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, EventTrackersTable, EventsTable, ItemsTable, UsersTable, SolutionsTable, SolutionVersionsTable, FiltersTable, CampaignsTable, BatchJobsTable, BlobReceiptsTable];
+    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, EventTrackersTable, EventsTable, ItemsTable, UsersTable, SolutionsTable, SolutionVersionsTable, FiltersTable, CampaignsTable, BatchJobsTable, BlobReceiptsTable, DeletedUsersTable];
 }

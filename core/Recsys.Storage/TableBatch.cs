@@ -21,6 +21,9 @@ public sealed class TableBatch
     /// <summary>Operations so far.</summary>
     public int Count => _actions.Count;
 
+    /// <summary>The operations so far.</summary>
+    public IReadOnlyList<TableTransactionAction> Actions => _actions;
+
     /// <summary>Whether the batch has room for another operation.</summary>
     public bool IsFull => _actions.Count >= MaxOperations;
 

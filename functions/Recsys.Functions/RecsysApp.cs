@@ -106,6 +106,7 @@ public static class RecsysApp
         services.AddFilterServices();
         services.AddSchedulingServices();
         services.AddBatchServices();
+        services.AddDataLifecycleServices();
         services.AddSingleton<ImportDropScanner>();
         services.AddSingleton<IInvocationHandler, ImportJobFunction>();
         services.AddSingleton<IInvocationHandler, ImportSweepTimerFunction>();
@@ -166,6 +167,7 @@ public static class RecsysApp
         manage.MapFilterEndpoints();
         manage.MapCampaignEndpoints();
         manage.MapBatchEndpoints();
+        manage.MapDataLifecycleEndpoints();
         api.MapRuntimeEndpoints();
         api.MapEventEndpoints();
         app.MapOpenApi("/" + functionApp.RoutePrefix + "/openapi/{documentName}.json");

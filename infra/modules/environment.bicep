@@ -48,6 +48,7 @@ var tableNames = [
   'campaigns'
   'batchjobs'
   'blobreceipts'
+  'deletedusers'
 ]
 var importsContainer = 'imports'
 var importQueueName = 'import-jobs'

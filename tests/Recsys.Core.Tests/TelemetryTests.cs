@@ -118,6 +118,12 @@ public sealed class TelemetryTests
 
         public Task<EventHistory> GetHistoryAsync(string datasetGroup, string userOrSessionId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public IAsyncEnumerable<InteractionEvent> ReadAllAsync(string datasetGroup, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public IAsyncEnumerable<InteractionEvent> ReadAllAsync(
+            string datasetGroup, DateTimeOffset? receivedAfter = null, DateTimeOffset? receivedThrough = null, CancellationToken cancellationToken = default)
+            => throw new NotSupportedException();
+
+        public Task<long> DeleteEventsAsync(string datasetGroup, DateTimeOffset receivedThrough, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<long> DeleteUserAsync(string datasetGroup, string userId, DateTimeOffset deletedAt, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

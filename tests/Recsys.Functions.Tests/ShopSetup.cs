@@ -14,8 +14,8 @@ internal static class ShopSetup
 {
     public const string DatasetGroup = "shop";
 
-    /// <summary>Generates the shop into <paramref name="directory"/>, imports it and waits for both imports.</summary>
-    public static async Task<SyntheticDataset> ImportAsync(LocalHostRunner host, string directory, SyntheticDataOptions options)
+    /// <summary>Generates the shop into <paramref name="directory"/>, imports it (Users too when asked) and waits for the imports.</summary>
+    public static async Task<SyntheticDataset> ImportAsync(LocalHostRunner host, string directory, SyntheticDataOptions options, bool withUsers = false)
     {
         var generated = await SyntheticDataGenerator.GenerateAsync(options, directory);
         await host.SendJsonAsync(HttpMethod.Post, "/api/manage/dataset-groups", new JsonObject { ["name"] = DatasetGroup }, HttpStatusCode.Created);
@@ -23,7 +23,8 @@ internal static class ShopSetup
         {
             ("Interactions", SyntheticDataGenerator.InteractionsSchema, generated.InteractionsCsv),
             ("Items", SyntheticDataGenerator.ItemsSchema, generated.ItemsCsv),
-        })
+            ("Users", SyntheticDataGenerator.UsersSchema, generated.UsersCsv),
+        }.Take(withUsers ? 3 : 2))
         {
             await host.SendJsonAsync(HttpMethod.Post, "/api/manage/schemas", new JsonObject { ["name"] = "shop-" + type, ["schema"] = schema.ToJson() }, HttpStatusCode.Created);
             await host.SendJsonAsync(HttpMethod.Post, "/api/manage/datasets", new JsonObject
@@ -36,8 +37,8 @@ internal static class ShopSetup
         await Eventually.HoldsAsync(async () =>
         {
             var jobs = (await host.SendJsonAsync(HttpMethod.Get, "/api/manage/dataset-import-jobs"))!["datasetImportJobs"]!.AsArray();
-            return jobs.Count(j => (string?)j!["status"] == "ACTIVE") == 2;
-        }, "both imports finish", TimeSpan.FromSeconds(60));
+            return jobs.Count(j => (string?)j!["status"] == "ACTIVE") == (withUsers ? 3 : 2);
+        }, "the imports finish", TimeSpan.FromSeconds(60));
         return generated;
     }
 

@@ -52,6 +52,7 @@ internal sealed class LocalHostRunner : IAsyncDisposable
             ["ImportSweepSchedule"] = "0 0 0 1 1 *",
             ["RetrainSchedule"] = "0 0 0 1 1 *",
             ["CampaignRefreshSchedule"] = "0 0 0 1 1 *",
+            ["EventCompactionSchedule"] = "0 0 0 1 1 *",
             ["Recsys:LocalHost:Demo"] = "false",
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("RECSYS_TEST_LOGLEVEL") ?? "Warning",
         };

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Recsys.Core.Campaigns;
+using Recsys.Core.Datasets;
 using Recsys.Core.Errors;
 using Recsys.Core.Resources;
 using Recsys.Core.Runtime;
@@ -26,13 +27,15 @@ namespace Recsys.Core.BatchJobs;
 /// <param name="recommendations">The runtime use cases.</param>
 /// <param name="files">Blob access.</param>
 /// <param name="time">Clock.</param>
+/// <param name="deletedUsers">Users removed by data deletion jobs, which segment jobs leave out; null for none.</param>
 public sealed partial class BatchJobRunner(
     IResourceStore<BatchJob> jobs,
     SolutionService solutions,
     SolutionModelLoader models,
     RecommendationService recommendations,
     IBatchJobFiles files,
-    TimeProvider time)
+    TimeProvider time,
+    IDeletedUsers? deletedUsers = null)
 {
     private const int ChunkLines = 64;
     private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(2);
@@ -99,6 +102,9 @@ public sealed partial class BatchJobRunner(
             State = ResourceState.New(ResourceStatus.Active, time.GetUtcNow()),
         };
 
+        var exclusions = job.Kind == BatchJobKind.Segment && deletedUsers is not null
+            ? new SegmentExclusions(await deletedUsers.ReadAllAsync(job.DatasetGroup, cancellationToken), version.State.CreationDateTime)
+            : SegmentExclusions.None;
         long read = 0, succeeded = 0, failed = 0;
         var lastProgress = Stopwatch.GetTimestamp();
         await using (var input = await files.OpenReadAsync(job.InputPath, cancellationToken))
@@ -128,7 +134,7 @@ public sealed partial class BatchJobRunner(
 
                 for (var i = 0; i < chunk.Count; i++)
                 {
-                    tasks[i] = AnswerAsync(job, campaign, model, chunk[i], cancellationToken);
+                    tasks[i] = AnswerAsync(job, campaign, model, exclusions, chunk[i], cancellationToken);
                 }
 
                 for (var i = 0; i < chunk.Count; i++)
@@ -165,7 +171,8 @@ public sealed partial class BatchJobRunner(
         }, cancellationToken);
     }
 
-    private async Task<(byte[] Line, bool Ok)> AnswerAsync(BatchJob job, Campaign campaign, SolutionModel model, string line, CancellationToken cancellationToken)
+    private async Task<(byte[] Line, bool Ok)> AnswerAsync(
+        BatchJob job, Campaign campaign, SolutionModel model, SegmentExclusions exclusions, string line, CancellationToken cancellationToken)
     {
         JsonObject query;
         try
@@ -181,7 +188,7 @@ public sealed partial class BatchJobRunner(
         {
             var output = job.Kind == BatchJobKind.Inference
                 ? await InferAsync(job, campaign, model, query, cancellationToken)
-                : Segment(job, model, query);
+                : Segment(job, model, query, exclusions);
             return (Line(query.DeepClone(), output, null), true);
         }
         catch (RecsysException e)
@@ -227,29 +234,63 @@ public sealed partial class BatchJobRunner(
         };
     }
 
-    private static JsonObject Segment(BatchJob job, SolutionModel model, JsonObject query)
+    private static JsonObject Segment(BatchJob job, SolutionModel model, JsonObject query, SegmentExclusions exclusions)
     {
+        // Ask for more than numResults when users deleted since training may be among them.
+        var count = (int)Math.Min(BatchJobService.MaxSegmentResults, (long)job.NumResults + exclusions.Count);
         IReadOnlyList<ScoredId> users;
         if (Text(query, "itemId") is { Length: > 0 } itemId)
         {
-            users = model.UsersForItem(itemId, job.NumResults);
+            users = model.UsersForItem(itemId, count);
         }
         else if (Text(query, "itemAttributes") is { Length: > 0 } attributes)
         {
-            var match = AttributeCondition().Match(attributes);
-            if (!match.Success)
-            {
-                throw new InvalidInputException("itemAttributes", $"itemAttributes must be one condition ITEMS.<field> = \"<value>\", not '{attributes}'.");
-            }
-
-            users = model.UsersForAttribute(match.Groups["field"].Value, match.Groups["value"].Value, job.NumResults);
+            var (conditions, matchAll) = ParseAttributes(attributes);
+            users = model.UsersForAttributes(conditions, matchAll, count);
         }
         else
         {
             throw new InvalidInputException("itemId", "A segment line needs an itemId or itemAttributes.");
         }
 
-        return new JsonObject { ["recommendedUsers"] = new JsonArray(users.Select(u => (JsonNode?)JsonValue.Create(u.Id)).ToArray()) };
+        return new JsonObject
+        {
+            ["recommendedUsers"] = new JsonArray(users.Where(u => !exclusions.Excludes(u.Id)).Take(job.NumResults).Select(u => (JsonNode?)JsonValue.Create(u.Id)).ToArray()),
+        };
+    }
+
+    /// <summary>
+    /// Parses Personalize's item-attribute query: conditions <c>ITEMS.&lt;field&gt; = "&lt;value&gt;"</c> joined by AND
+    /// or by OR (not both).
+    /// </summary>
+    internal static (IReadOnlyList<(string Field, string Value)> Conditions, bool MatchAll) ParseAttributes(string attributes)
+    {
+        var parts = Connective().Split(attributes);
+        var conditions = new List<(string, string)>();
+        var connectives = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (i % 2 == 1)
+            {
+                connectives.Add(parts[i]);
+                continue;
+            }
+
+            var match = AttributeCondition().Match(parts[i]);
+            if (!match.Success)
+            {
+                throw new InvalidInputException("itemAttributes", $"itemAttributes must be conditions ITEMS.<field> = \"<value>\" joined by AND or OR; '{parts[i].Trim()}' is not one.");
+            }
+
+            conditions.Add((match.Groups["field"].Value, match.Groups["value"].Value));
+        }
+
+        if (connectives.Count > 1)
+        {
+            throw new InvalidInputException("itemAttributes", "itemAttributes may join its conditions with AND or with OR, not both.");
+        }
+
+        return (conditions, !connectives.Contains("OR"));
     }
 
     private static string? Text(JsonObject query, string field) => query[field]?.GetValue<string>();
@@ -265,6 +306,19 @@ public sealed partial class BatchJobRunner(
 
     [GeneratedRegex("""^\s*ITEMS\.(?<field>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*"(?<value>[^"]*)"\s*$""", RegexOptions.IgnoreCase)]
     private static partial Regex AttributeCondition();
+
+    [GeneratedRegex("""\s+(AND|OR)\s+(?=ITEMS\.)""", RegexOptions.IgnoreCase)]
+    private static partial Regex Connective();
+
+    /// <summary>Users a segment job leaves out: deleted by a data deletion job after the model's training began.</summary>
+    private sealed class SegmentExclusions(UserDeletions deletions, DateTimeOffset trainedAt)
+    {
+        public static SegmentExclusions None { get; } = new(UserDeletions.None, DateTimeOffset.MaxValue);
+
+        public int Count => deletions.Count;
+
+        public bool Excludes(string userId) => deletions.DeletedAt(userId) is { } at && at >= trainedAt;
+    }
 }
 
 /// <summary>Source-generated JSON for batch output lines.</summary>

@@ -176,7 +176,7 @@ public sealed class DatasetImportRunner(
 
         var committed = new DatasetSegment(segment, result.RowsImported, job.Name, time.GetUtcNow());
         await segments.CommitAsync(job.DatasetGroup, job.DatasetType.Value, manifest => job.ImportMode == ImportMode.Full
-            ? manifest with { Segments = [committed] }
+            ? manifest with { Segments = [.. manifest.Segments.Where(s => s.IsCompactedEvents), committed] } // FULL replaces imported data, not events
             : manifest with { Segments = [.. manifest.Segments.Where(s => s.Name != committed.Name), committed] }, cancellationToken);
 
         return await record.UpdateAsync(j => j with
@@ -269,7 +269,7 @@ public sealed class DatasetImportRunner(
         }
     }
 
-    private static string ErrorReport(CsvImportResult result)
+    internal static string ErrorReport(CsvImportResult result)
     {
         var csv = new StringBuilder("line,column,reason\n");
         foreach (var error in result.Errors)

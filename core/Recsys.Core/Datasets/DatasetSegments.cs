@@ -7,7 +7,15 @@ namespace Recsys.Core.Datasets;
 /// <param name="Rows">Rows it holds.</param>
 /// <param name="ImportJob">The import job that wrote it.</param>
 /// <param name="CreatedAt">When it was committed.</param>
-public sealed record DatasetSegment(string Name, long Rows, string ImportJob, DateTimeOffset CreatedAt);
+/// <param name="EventsThrough">
+/// Set on segments of compacted real-time events (Interactions only): they hold the events the event store received
+/// up to this instant. Null for imported data.
+/// </param>
+public sealed record DatasetSegment(string Name, long Rows, string ImportJob, DateTimeOffset CreatedAt, DateTimeOffset? EventsThrough = null)
+{
+    /// <summary>True for a segment of compacted real-time events, false for imported data.</summary>
+    public bool IsCompactedEvents => EventsThrough is not null;
+}
 
 /// <summary>
 /// The committed state of a dataset: its segments, oldest first. Replacing the manifest is the commit point of an
@@ -23,6 +31,15 @@ public sealed record DatasetManifest(long Version, IReadOnlyList<DatasetSegment>
 
     /// <summary>Total rows over all segments.</summary>
     public long Rows => Segments.Sum(s => s.Rows);
+
+    /// <summary>Real-time events received up to this instant are in compacted segments (<see cref="DateTimeOffset.MinValue"/> when none are).</summary>
+    public DateTimeOffset EventsCompactedThrough => Segments.Select(s => s.EventsThrough ?? DateTimeOffset.MinValue).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+
+    /// <summary>
+    /// When the newest import was committed (<see cref="DateTimeOffset.MinValue"/> without one): real-time events sent
+    /// before it are taken to be in the imported data, as Personalize does when historical data is imported after events.
+    /// </summary>
+    public DateTimeOffset ImportedThrough => Segments.Where(s => !s.IsCompactedEvents).Select(s => s.CreatedAt).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
 }
 
 /// <summary>Persistence seam for datasets' imported data: segments and the manifest that commits them.</summary>

@@ -25,4 +25,7 @@ public interface IDatasetRecordStore
 
     /// <summary>Every record of the dataset group's Items or Users put so far.</summary>
     IAsyncEnumerable<DatasetRecord> ReadAllAsync(string datasetGroup, DatasetType type, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the records with these ids; returns how many existed.</summary>
+    Task<long> DeleteAsync(string datasetGroup, DatasetType type, IEnumerable<string> ids, CancellationToken cancellationToken = default);
 }

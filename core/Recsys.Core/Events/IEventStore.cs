@@ -20,6 +20,23 @@ public interface IEventStore
     /// <summary>The user's (or anonymous session's) most recent events, newest last; empty when there are none.</summary>
     Task<EventHistory> GetHistoryAsync(string datasetGroup, string userOrSessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Every stored event of the dataset group, grouped by user or session, for training.</summary>
-    IAsyncEnumerable<InteractionEvent> ReadAllAsync(string datasetGroup, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The stored events of the dataset group received in (<paramref name="receivedAfter"/>, <paramref name="receivedThrough"/>]
+    /// (null: unbounded), grouped by user or session, for training, compaction and exports.
+    /// </summary>
+    IAsyncEnumerable<InteractionEvent> ReadAllAsync(
+        string datasetGroup, DateTimeOffset? receivedAfter = null, DateTimeOffset? receivedThrough = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes the event rows of the dataset group received up to <paramref name="receivedThrough"/> (after compaction
+    /// moved them into a segment); histories stay, so serving is unaffected. Returns the events deleted.
+    /// </summary>
+    Task<long> DeleteEventsAsync(string datasetGroup, DateTimeOffset receivedThrough, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes a user's data (a data deletion job): their history becomes empty and marked deleted at
+    /// <paramref name="deletedAt"/> (in the same write, so serving sees the deletion at once), then their stored events go.
+    /// Events sent later are kept as usual. Returns the events deleted.
+    /// </summary>
+    Task<long> DeleteUserAsync(string datasetGroup, string userId, DateTimeOffset deletedAt, CancellationToken cancellationToken = default);
 }

@@ -49,7 +49,11 @@ public sealed record HistoryEvent(
 /// <summary>The most recent events of one user or anonymous session, oldest first (newest last).</summary>
 /// <param name="UserOrSessionId">The user ID, or the session ID of an anonymous session.</param>
 /// <param name="Events">At most the configured number of events, ordered by timestamp.</param>
-public sealed record EventHistory(string UserOrSessionId, IReadOnlyList<HistoryEvent> Events);
+/// <param name="DeletedAt">
+/// When a data deletion job deleted the user's data, or null. Only events sent after that are in <paramref name="Events"/>,
+/// and serving treats the user as new: nothing a model learned of them before the deletion is used.
+/// </param>
+public sealed record EventHistory(string UserOrSessionId, IReadOnlyList<HistoryEvent> Events, DateTimeOffset? DeletedAt = null);
 
 /// <summary>What an append stored.</summary>
 /// <param name="Stored">Events written now.</param>

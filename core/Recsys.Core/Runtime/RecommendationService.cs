@@ -139,7 +139,8 @@ public sealed class RecommendationService(
             throw new InvalidInputException("metadataColumns", $"The campaign '{campaign.Name}' does not return metadata: update it with enableMetadataWithRecommendations.");
         }
 
-        var history = string.IsNullOrEmpty(request.UserId) ? [] : (await events.GetHistoryAsync(campaign.DatasetGroup, request.UserId, cancellationToken)).Events;
+        var (userId, history) = await HistoryAsync(campaign, request.UserId, cancellationToken);
+        request = request with { UserId = userId };
         var needsCatalog = request.FilterArn is not null || request.Promotions is { Count: > 0 } || metadataColumns is not null || campaign.Config.ItemExplorationConfig is not null;
         var catalog = needsCatalog ? await catalogs.GetAsync(campaign.DatasetGroup, model, cancellationToken) : null;
         var filter = request.FilterArn is null ? null : await BindAsync(campaign, catalog!, request.FilterArn, request.FilterValues, "filterValues", request.UserId, request.ItemId, history, cancellationToken);
@@ -226,17 +227,32 @@ public sealed class RecommendationService(
             throw new InvalidInputException("inputList", $"inputList must have between 1 and {MaxInputList} items.");
         }
 
-        var history = (await events.GetHistoryAsync(campaign.DatasetGroup, userId, cancellationToken)).Events;
-        var ranked = model.Rank(userId, inputList, history.Select(e => e.ItemId).ToArray());
+        (var known, var history) = await HistoryAsync(campaign, userId, cancellationToken);
+        var ranked = model.Rank(known, inputList, history.Select(e => e.ItemId).ToArray());
         if (filterArn is not null)
         {
             var catalog = await catalogs.GetAsync(campaign.DatasetGroup, model, cancellationToken);
-            var predicate = await BindAsync(campaign, catalog, filterArn, filterValues, "filterValues", userId, null, history, cancellationToken);
+            var predicate = await BindAsync(campaign, catalog, filterArn, filterValues, "filterValues", known, null, history, cancellationToken);
             ranked = ranked.Where(s => catalog.Items is null || !catalog.Items.TryGetIndex(s.Id, out var row) || predicate.Matches(row)).ToArray();
         }
 
         _metrics.RecommendationServed("ranking", campaign.Name);
         return new RecommendationResult(ranked.Select(s => new RecommendedItem(s.Id, s.Score)).ToArray(), NewRecommendationId());
+    }
+
+    /// <summary>
+    /// The user's real-time history (one point read), and the user id to serve with: null for a user a data deletion
+    /// job removed, so that nothing a model or the imported data knew of them counts — only events sent since.
+    /// </summary>
+    private async Task<(string? UserId, IReadOnlyList<HistoryEvent> History)> HistoryAsync(Campaign campaign, string? userId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(userId))
+        {
+            return (userId, []);
+        }
+
+        var history = await events.GetHistoryAsync(campaign.DatasetGroup, userId, cancellationToken);
+        return (history.DeletedAt is null ? userId : null, history.Events);
     }
 
     private static (int Count, string[]? MetadataColumns) Validate(RecommendationRequest request)

@@ -209,11 +209,19 @@ public sealed class SolutionModel
     /// <paramref name="field"/> = <paramref name="value"/> (item-attribute-affinity; case-insensitive).
     /// </summary>
     public IReadOnlyList<ScoredId> UsersForAttribute(string field, string value, int count)
+        => UsersForAttributes([(field, value)], matchAll: true, count);
+
+    /// <summary>
+    /// Item-attribute-affinity over several conditions: the users most likely to interact with the items that meet all
+    /// (<paramref name="matchAll"/>, AND) or any (OR) of the <c>field = value</c> conditions (case-insensitive).
+    /// </summary>
+    public IReadOnlyList<ScoredId> UsersForAttributes(IReadOnlyList<(string Field, string Value)> conditions, bool matchAll, int count)
     {
-        ArgumentNullException.ThrowIfNull(field);
-        ArgumentNullException.ThrowIfNull(value);
-        var token = Array.FindIndex(_tokens, t => string.Equals(t, field + "=" + value, StringComparison.OrdinalIgnoreCase));
-        if (token < 0)
+        ArgumentNullException.ThrowIfNull(conditions);
+        var tokens = conditions
+            .Select(c => Array.FindIndex(_tokens, t => string.Equals(t, c.Field + "=" + c.Value, StringComparison.OrdinalIgnoreCase)))
+            .ToArray();
+        if (tokens.Length == 0 || (matchAll && tokens.Contains(-1)))
         {
             return [];
         }
@@ -221,13 +229,20 @@ public sealed class SolutionModel
         var items = new List<int>();
         for (var i = 0; i < ItemCount; i++)
         {
-            if (_tokenIds.AsSpan(_tokenOffsets[i], _tokenOffsets[i + 1] - _tokenOffsets[i]).Contains(token))
+            var own = _tokenIds.AsSpan(_tokenOffsets[i], _tokenOffsets[i + 1] - _tokenOffsets[i]);
+            var met = 0;
+            foreach (var token in tokens)
+            {
+                met += token >= 0 && own.Contains(token) ? 1 : 0;
+            }
+
+            if (matchAll ? met == tokens.Length : met > 0)
             {
                 items.Add(i);
             }
         }
 
-        return UsersFor([.. items], count);
+        return items.Count == 0 ? [] : UsersFor([.. items], count);
     }
 
     /// <summary>Writes the versioned artifact: header, id maps, histories, popularity, tokens, model, ranker.</summary>

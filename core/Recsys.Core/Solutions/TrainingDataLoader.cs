@@ -10,14 +10,15 @@ namespace Recsys.Core.Solutions;
 /// <param name="Interactions">Imported interactions plus real-time events.</param>
 /// <param name="Items">Item metadata tokens (empty without an Items dataset or when not asked for).</param>
 /// <param name="ManifestVersion">Version of the Interactions manifest read.</param>
-/// <param name="ImportedRows">Rows from imported segments.</param>
-/// <param name="RealTimeEvents">Real-time events added.</param>
+/// <param name="ImportedRows">Rows from committed segments (imports and compacted real-time events).</param>
+/// <param name="RealTimeEvents">Real-time events added from the event store (not compacted yet).</param>
 public sealed record LoadedTrainingData(TrainingInteractions Interactions, ItemMetadata Items, long ManifestVersion, long ImportedRows, long RealTimeEvents);
 
 /// <summary>
-/// Reads what training needs: the committed Interactions segments, the real-time events recorded since the last
-/// import (events sent after the newest committed segment; older events are taken to be in the imported data), and,
-/// for recipes that use it, the Items dataset's categorical and textual fields as tokens.
+/// Reads what training needs: the committed Interactions segments (imported data and compacted real-time events, see
+/// <see cref="TrainingDataReader"/>), the real-time events not compacted yet (those sent after the newest import; older
+/// events are taken to be in the imported data), without deleted users' data, and, for recipes that use it, the Items
+/// dataset's categorical and textual fields as tokens.
 /// </summary>
 public sealed class TrainingDataLoader(TrainingDataReader reader, IDatasetSegmentStore segments, IEventStore? events = null)
 {
@@ -26,16 +27,16 @@ public sealed class TrainingDataLoader(TrainingDataReader reader, IDatasetSegmen
     /// <summary>Loads a dataset group's data.</summary>
     public async Task<LoadedTrainingData> LoadAsync(string datasetGroup, bool withItems, CancellationToken cancellationToken = default)
     {
-        var manifest = await segments.ReadManifestAsync(datasetGroup, DatasetType.Interactions, cancellationToken);
-        var builder = await reader.LoadInteractionsAsync(datasetGroup, cancellationToken);
+        var (builder, manifest, deletions) = await reader.ReadAsync(datasetGroup, cancellationToken);
         var imported = builder.Count;
         long realTime = 0;
         if (events is not null)
         {
-            var since = manifest.Segments.Count == 0 ? DateTimeOffset.MinValue : manifest.Segments.Max(s => s.CreatedAt);
-            await foreach (var e in events.ReadAllAsync(datasetGroup, cancellationToken))
+            var since = manifest.ImportedThrough;
+            var compacted = manifest.EventsCompactedThrough;
+            await foreach (var e in events.ReadAllAsync(datasetGroup, compacted == DateTimeOffset.MinValue ? null : compacted, null, cancellationToken))
             {
-                if (e.SentAt > since)
+                if (e.SentAt > since && !deletions.Removes(e.HistoryKey, e.SentAt))
                 {
                     builder.Add(e.HistoryKey, e.ItemId, e.SentAt.ToUnixTimeSeconds(), e.EventType, e.EventValue);
                     realTime++;

@@ -197,6 +197,18 @@ public sealed class PrimitiveColumn<T> : ColumnData
     /// <inheritdoc/>
     public override bool IsNull(int row) => _nulls is not null && Nulls[row];
 
+    internal void AppendValue(T? value)
+    {
+        if (value is { } v)
+        {
+            Append(v);
+        }
+        else
+        {
+            AppendNull();
+        }
+    }
+
     internal void Append(T value)
     {
         _values[_count] = value;

@@ -55,6 +55,101 @@ public sealed class RecordBatch
     public PrimitiveColumn<T>? FindColumn<T>(string fieldName)
         where T : struct => Schema.TryGetField(fieldName, out var field) ? _columns[field.Ordinal] as PrimitiveColumn<T> : null;
 
+    /// <summary>Appends a copy of row <paramref name="row"/> of <paramref name="source"/>, a batch of the same schema.</summary>
+    /// <exception cref="InvalidOperationException">The batch is full.</exception>
+    public void AppendRow(RecordBatch source, int row)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        EnsureRoom();
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            switch (_columns[i])
+            {
+                case StringColumn strings:
+                    var text = (StringColumn)source._columns[i];
+                    if (text.IsNull(row))
+                    {
+                        strings.AppendNull();
+                    }
+                    else
+                    {
+                        strings.Append(text[row]);
+                    }
+
+                    break;
+                case PrimitiveColumn<long> longs:
+                    longs.AppendValue(((PrimitiveColumn<long>)source._columns[i])[row]);
+                    break;
+                case PrimitiveColumn<int> ints:
+                    ints.AppendValue(((PrimitiveColumn<int>)source._columns[i])[row]);
+                    break;
+                case PrimitiveColumn<float> floats:
+                    floats.AppendValue(((PrimitiveColumn<float>)source._columns[i])[row]);
+                    break;
+                case PrimitiveColumn<double> doubles:
+                    doubles.AppendValue(((PrimitiveColumn<double>)source._columns[i])[row]);
+                    break;
+                case PrimitiveColumn<bool> booleans:
+                    booleans.AppendValue(((PrimitiveColumn<bool>)source._columns[i])[row]);
+                    break;
+                default:
+                    throw new NotSupportedException($"Column type {_columns[i].GetType().Name} is not supported.");
+            }
+        }
+
+        CommitRow();
+    }
+
+    /// <summary>
+    /// Appends one row from a value per field (null for none): the text of string fields, and for the others a number
+    /// or boolean of any CLR type convertible to the field's (values are converted with the invariant culture).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The batch is full.</exception>
+    public void AppendRow(Func<SchemaField, object?> valueOf)
+    {
+        ArgumentNullException.ThrowIfNull(valueOf);
+        EnsureRoom();
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            var value = valueOf(_columns[i].Field);
+            switch (_columns[i])
+            {
+                case StringColumn strings:
+                    var text = value is null ? null : Convert.ToString(value, culture);
+                    if (string.IsNullOrEmpty(text))
+                    {
+                        strings.AppendNull();
+                    }
+                    else
+                    {
+                        strings.Append(text);
+                    }
+
+                    break;
+                case PrimitiveColumn<long> longs:
+                    longs.AppendValue(value is null ? null : Convert.ToInt64(value, culture));
+                    break;
+                case PrimitiveColumn<int> ints:
+                    ints.AppendValue(value is null ? null : Convert.ToInt32(value, culture));
+                    break;
+                case PrimitiveColumn<float> floats:
+                    floats.AppendValue(value is null ? null : Convert.ToSingle(value, culture));
+                    break;
+                case PrimitiveColumn<double> doubles:
+                    doubles.AppendValue(value is null ? null : Convert.ToDouble(value, culture));
+                    break;
+                case PrimitiveColumn<bool> booleans:
+                    booleans.AppendValue(value is null ? null : Convert.ToBoolean(value, culture));
+                    break;
+                default:
+                    throw new NotSupportedException($"Column type {_columns[i].GetType().Name} is not supported.");
+            }
+        }
+
+        CommitRow();
+    }
+
     /// <summary>Removes all rows, keeping the memory for reuse.</summary>
     public void Clear()
     {
@@ -83,6 +178,14 @@ public sealed class RecordBatch
         foreach (var column in _columns)
         {
             column.Rollback();
+        }
+    }
+
+    private void EnsureRoom()
+    {
+        if (IsFull)
+        {
+            throw new InvalidOperationException($"The batch is full ({Capacity} rows).");
         }
     }
 

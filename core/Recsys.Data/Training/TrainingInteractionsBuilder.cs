@@ -4,8 +4,11 @@ using Recsys.Data.Segments;
 
 namespace Recsys.Data.Training;
 
+/// <summary>Decides whether training reads an interaction row, by its user and timestamp (epoch seconds).</summary>
+public delegate bool InteractionRowFilter(ReadOnlySpan<char> userId, long timestamp);
+
 /// <summary>
-/// Loads interactions for training: imported segments (<see cref="AddSegmentAsync"/>), record batches, or single rows
+/// Loads interactions for training: imported segments (<see cref="AddSegmentAsync(Stream, InteractionRowFilter?, CancellationToken)"/>), record batches, or single rows
 /// by id (<see cref="Add(string, string, long, string?, float?)"/>, e.g. real-time events). <see cref="Build"/> returns
 /// a snapshot; the builder can keep growing afterwards. Not thread-safe.
 /// </summary>
@@ -45,7 +48,11 @@ public sealed class TrainingInteractionsBuilder
 
     /// <summary>Reads every row of an interactions segment (only the columns training uses).</summary>
     /// <exception cref="InvalidDataException">The segment does not hold interactions.</exception>
-    public async Task AddSegmentAsync(Stream segment, CancellationToken cancellationToken = default)
+    public Task AddSegmentAsync(Stream segment, CancellationToken cancellationToken = default) => AddSegmentAsync(segment, null, cancellationToken);
+
+    /// <summary>Reads the rows of an interactions segment that <paramref name="keep"/> accepts (every row when null).</summary>
+    /// <exception cref="InvalidDataException">The segment does not hold interactions.</exception>
+    public async Task AddSegmentAsync(Stream segment, InteractionRowFilter? keep, CancellationToken cancellationToken = default)
     {
         await using var reader = await ParquetSegmentReader.OpenAsync(segment, cancellationToken);
         if (reader.Schema.DatasetType != DatasetType.Interactions)
@@ -56,7 +63,30 @@ public sealed class TrainingInteractionsBuilder
         EnsureCapacity(checked((int)(Count + reader.RowCount)));
         await foreach (var batch in reader.ReadBatchesAsync(s_trainingFields, cancellationToken))
         {
-            AddBatch(batch);
+            if (keep is null)
+            {
+                AddBatch(batch);
+            }
+            else
+            {
+                AddRows(batch, keep);
+            }
+        }
+    }
+
+    private void AddRows(RecordBatch batch, InteractionRowFilter keep)
+    {
+        var users = batch.GetStringColumn(ReservedFields.UserId).Values;
+        var items = batch.GetStringColumn(ReservedFields.ItemId).Values;
+        var timestamps = batch.GetColumn<long>(ReservedFields.Timestamp).Values;
+        var eventTypes = batch.FindStringColumn(ReservedFields.EventType);
+        var eventValues = batch.FindColumn<float>(ReservedFields.EventValue);
+        for (var row = 0; row < batch.Count; row++)
+        {
+            if (keep(users[row].Span, timestamps[row]))
+            {
+                Add(users[row].Span, items[row].Span, timestamps[row], eventTypes is null ? default : eventTypes[row], eventValues?[row]);
+            }
         }
     }
 

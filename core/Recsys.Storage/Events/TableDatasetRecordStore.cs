@@ -58,6 +58,21 @@ public sealed class TableDatasetRecordStore(TableClient items, TableClient users
         }
     }
 
+    /// <inheritdoc />
+    public async Task<long> DeleteAsync(string datasetGroup, DatasetType type, IEnumerable<string> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var table = Table(type);
+        long deleted = 0;
+        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        {
+            var response = await table.DeleteEntityAsync(datasetGroup, TableKeys.Escape(id), Azure.ETag.All, cancellationToken);
+            deleted += response.Status == 404 ? 0 : 1;
+        }
+
+        return deleted;
+    }
+
     private TableClient Table(DatasetType type) => type switch
     {
         DatasetType.Items => items,

@@ -27,6 +27,7 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
     private const string EventRowEnd = "event}";
     private const string HistoryColumn = "History";
     private const string HistoryChunksColumn = "HistoryChunks";
+    private const string DeletedAtColumn = "DeletedAt";
     private const int ChunkChars = 30_000;
 
     /// <summary>The partition of a user's (or session's) events in a dataset group.</summary>
@@ -67,7 +68,7 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
             }
 
             var now = timeProvider.GetUtcNow();
-            var historyEntity = ToHistoryEntity(partition, userOrSessionId, Merge(entries, fresh));
+            var historyEntity = ToHistoryEntity(partition, userOrSessionId, Merge(entries, fresh), history?.GetDateTimeOffset(DeletedAtColumn));
             // One entity-group transaction: the new event rows and the history, conditional on the history's ETag.
             var batch = new TableBatch();
             foreach (var e in fresh)
@@ -110,21 +111,115 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
     public async Task<EventHistory> GetHistoryAsync(string datasetGroup, string userOrSessionId, CancellationToken cancellationToken = default)
     {
         var row = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(datasetGroup, userOrSessionId), HistoryRow, cancellationToken: cancellationToken);
-        return new EventHistory(userOrSessionId, ReadHistory(row.HasValue ? row.Value : null));
+        var entity = row.HasValue ? row.Value : null;
+        return new EventHistory(userOrSessionId, ReadHistory(entity), entity?.GetDateTimeOffset(DeletedAtColumn));
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<InteractionEvent> ReadAllAsync(string datasetGroup, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<InteractionEvent> ReadAllAsync(
+        string datasetGroup, DateTimeOffset? receivedAfter = null, DateTimeOffset? receivedThrough = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var entity in table.QueryAsync<TableEntity>(EventsFilter(datasetGroup, receivedAfter, receivedThrough), maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            yield return FromEntity(entity);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<long> DeleteEventsAsync(string datasetGroup, DateTimeOffset receivedThrough, CancellationToken cancellationToken = default)
+    {
+        long deleted = 0;
+        var batch = new TableBatch();
+        string? partition = null;
+        var rows = table.QueryAsync<TableEntity>(
+            EventsFilter(datasetGroup, null, receivedThrough), maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken);
+        await foreach (var row in rows)
+        {
+            // Results come in partition order; a transaction holds one partition and at most 100 rows.
+            if ((partition is not null && row.PartitionKey != partition) || batch.Count == TableBatch.MaxOperations)
+            {
+                deleted += await DeleteAsync(batch, cancellationToken);
+                batch = new TableBatch();
+            }
+
+            partition = row.PartitionKey;
+            batch.Add(TableTransactionActionType.Delete, new TableEntity(row.PartitionKey, row.RowKey), ETag.All);
+        }
+
+        return deleted + await DeleteAsync(batch, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<long> DeleteUserAsync(string datasetGroup, string userId, DateTimeOffset deletedAt, CancellationToken cancellationToken = default)
+    {
+        var partition = PartitionKey(datasetGroup, userId);
+        // The tombstone first: from this write on, serving sees an empty history marked deleted. A concurrent append
+        // that read the old history fails its ETag check and merges into the tombstone instead.
+        var tombstone = ToHistoryEntity(partition, userId, [], deletedAt);
+        await table.UpsertEntityAsync(tombstone, TableUpdateMode.Replace, cancellationToken);
+        long deleted = 0;
+        var batch = new TableBatch();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {EventRowPrefix} and RowKey lt {EventRowEnd}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            if (batch.Count == TableBatch.MaxOperations)
+            {
+                deleted += await DeleteAsync(batch, cancellationToken);
+                batch = new TableBatch();
+            }
+
+            batch.Add(TableTransactionActionType.Delete, new TableEntity(row.PartitionKey, row.RowKey), ETag.All);
+        }
+
+        return deleted + await DeleteAsync(batch, cancellationToken);
+    }
+
+    private async Task<long> DeleteAsync(TableBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        var actions = batch.Actions.ToArray();
+        try
+        {
+            await batch.SubmitAsync(table, cancellationToken);
+            return actions.Length;
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 404)
+        {
+            // A row went meanwhile (another deletion or compaction): delete the rest one by one.
+            long deleted = 0;
+            foreach (var action in actions)
+            {
+                var response = await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, cancellationToken);
+                deleted += response.Status == 404 ? 0 : 1;
+            }
+
+            return deleted;
+        }
+    }
+
+    private static string EventsFilter(string datasetGroup, DateTimeOffset? receivedAfter, DateTimeOffset? receivedThrough)
     {
         ArgumentException.ThrowIfNullOrEmpty(datasetGroup);
 
         // '}' follows '|', so this range is exactly the partitions "{datasetGroup}|…" (group names have no '|').
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey ge {datasetGroup + "|"} and PartitionKey lt {datasetGroup + "}"} and RowKey ge {EventRowPrefix} and RowKey lt {EventRowEnd}");
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        if (receivedAfter is { } after)
         {
-            yield return FromEntity(entity);
+            filter += " and " + TableClient.CreateQueryFilter($"ReceivedAt gt {after}");
         }
+
+        if (receivedThrough is { } through)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"ReceivedAt le {through}");
+        }
+
+        return filter;
     }
 
     private static string EventRow(string eventId) => EventRowPrefix + TableKeys.Escape(eventId);
@@ -190,7 +285,7 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
         return merged;
     }
 
-    private TableEntity ToHistoryEntity(string partition, string userOrSessionId, List<HistoryEvent> entries)
+    private TableEntity ToHistoryEntity(string partition, string userOrSessionId, List<HistoryEvent> entries, DateTimeOffset? deletedAt)
     {
         var json = JsonSerializer.Serialize(entries, EventStoreJson.Default.ListHistoryEvent);
         while (json.Length > options.MaxHistoryCharacters && entries.Count > 1)
@@ -201,6 +296,7 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
         }
 
         var entity = new TableEntity(partition, HistoryRow) { ["UserOrSessionId"] = userOrSessionId, ["Count"] = entries.Count };
+        SetIfNotNull(entity, DeletedAtColumn, deletedAt);
         if (json.Length <= ChunkChars)
         {
             entity[HistoryColumn] = json;

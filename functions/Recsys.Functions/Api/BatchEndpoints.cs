@@ -6,6 +6,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Recsys.Core.BatchJobs;
+using Recsys.Core.DataLifecycle;
 using Recsys.Core.Errors;
 using Recsys.Core.Resources;
 using Recsys.Functions.Hosting;
@@ -150,49 +151,80 @@ internal sealed class QueueBatchJobScheduler(StorageClients storage) : IBatchJob
 }
 
 /// <summary>
-/// <c>batchJob</c> (queue trigger on batch-jobs): runs one batch inference or segment job per message. On the last
-/// delivery a failure marks the job CREATE FAILED with the error before the message goes to the poison queue.
+/// <c>batchJob</c> (queue trigger on batch-jobs): runs one job per message — a batch inference or segment job, a
+/// dataset export job or a data deletion job. On the last delivery a failure marks the job CREATE FAILED with the
+/// error before the message goes to the poison queue.
 /// </summary>
-internal sealed class BatchJobFunction(BatchJobRunner runner, FunctionApp app) : IInvocationHandler
+internal sealed class BatchJobFunction(BatchJobRunner runner, DataJobRunner dataJobs, FunctionApp app) : IInvocationHandler
 {
     public string FunctionName => "batchJob";
 
     public async Task<JsonNode?> InvokeAsync(InvocationContext context, CancellationToken cancellationToken)
     {
         var (kind, name) = Parse(context.DataText("job"));
-        BatchJob job;
         try
         {
-            job = await runner.RunAsync(kind, name, cancellationToken);
+            return kind switch
+            {
+                DataJobService.ExportKind => Report(context, await dataJobs.RunExportAsync(name, cancellationToken)),
+                DataJobService.DeletionKind => Report(context, await dataJobs.RunDeletionAsync(name, cancellationToken)),
+                _ => Report(context, await runner.RunAsync(kind == "inference" ? BatchJobKind.Inference : BatchJobKind.Segment, name, cancellationToken)),
+            };
         }
         catch (Exception e) when (context.DequeueCount >= app.Queues.MaxDequeueCount && e is not OperationCanceledException)
         {
-            await runner.GiveUpAsync(kind, name, $"The batch job failed {context.DequeueCount} times; last error: {e.Message}", CancellationToken.None);
+            var reason = $"The job failed {context.DequeueCount} times; last error: {e.Message}";
+            if (kind is DataJobService.ExportKind or DataJobService.DeletionKind)
+            {
+                await dataJobs.GiveUpAsync(kind, name, reason, CancellationToken.None);
+            }
+            else
+            {
+                await runner.GiveUpAsync(kind == "inference" ? BatchJobKind.Inference : BatchJobKind.Segment, name, reason, CancellationToken.None);
+            }
+
             throw;
         }
+    }
 
-        context.Logs.Add($"{BatchJob.DisplayName(kind)} {job.Name}: {job.State.Status}, {job.LinesRead} lines, {job.LinesFailed} with errors"
+    private static JsonObject Report(InvocationContext context, BatchJob job)
+    {
+        context.Logs.Add($"{BatchJob.DisplayName(job.Kind)} {job.Name}: {job.State.Status}, {job.LinesRead} lines, {job.LinesFailed} with errors"
             + (job.State.FailureReason is null ? string.Empty : $" ({job.State.FailureReason})"));
         return new JsonObject { ["job"] = job.Name, ["status"] = job.State.Status, ["linesRead"] = job.LinesRead, ["linesFailed"] = job.LinesFailed };
     }
 
-    private static (BatchJobKind Kind, string Name) Parse(string? text)
+    private static JsonObject Report(InvocationContext context, DatasetExportJob job)
+    {
+        context.Logs.Add($"{DatasetExportJob.DisplayName} {job.Name}: {job.State.Status}, {job.RowsExported} rows to {job.OutputFile}"
+            + (job.State.FailureReason is null ? string.Empty : $" ({job.State.FailureReason})"));
+        return new JsonObject { ["job"] = job.Name, ["status"] = job.State.Status, ["rowsExported"] = job.RowsExported };
+    }
+
+    private static JsonObject Report(InvocationContext context, DataDeletionJob job)
+    {
+        context.Logs.Add($"{DataDeletionJob.DisplayName} {job.Name}: {DataDeletionJob.PublicStatus(job.State.Status)}, {job.NumDeleted} users, {job.EventsDeleted} events, {job.SegmentRowsRemoved} segment rows"
+            + (job.State.FailureReason is null ? string.Empty : $" ({job.State.FailureReason})"));
+        return new JsonObject { ["job"] = job.Name, ["status"] = DataDeletionJob.PublicStatus(job.State.Status), ["numDeleted"] = job.NumDeleted };
+    }
+
+    private static (string Kind, string Name) Parse(string? text)
     {
         try
         {
             var node = string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text) as JsonObject;
             var kind = (string?)node?["kind"];
             var name = (string?)node?["job"];
-            if (name is { Length: > 0 } && kind is "inference" or "segment")
+            if (name is { Length: > 0 } && kind is "inference" or "segment" or DataJobService.ExportKind or DataJobService.DeletionKind)
             {
-                return (kind == "inference" ? BatchJobKind.Inference : BatchJobKind.Segment, name);
+                return (kind, name);
             }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new InvalidInputException("job", "The batch job message is not valid JSON: " + e.Message);
+            throw new InvalidInputException("job", "The job message is not valid JSON: " + e.Message);
         }
 
-        throw new InvalidInputException("job", "The batch job message must be {\"kind\":\"inference\"|\"segment\",\"job\":…}.");
+        throw new InvalidInputException("job", "The job message must be {\"kind\":\"inference\"|\"segment\"|\"export\"|\"deletion\",\"job\":…}.");
     }
 }
