@@ -119,25 +119,45 @@ public sealed class BatchJobsTests : IAsyncLifetime
         var list = (await SendAsync(HttpMethod.Get, "/api/manage/batch-inference-jobs"))!["batchInferenceJobs"]!.AsArray();
         Assert.Single(list);
 
-        // Segments: users for an item and for an attribute value.
-        await UploadAsync("jobs/segments/in.json",
+        // Segments: users for an item (any recipe) and for attribute values (item-attribute-affinity, which keeps item metadata).
+        var affinity = await ShopSetup.TrainAsync(_host, (string)(await SendAsync(HttpMethod.Post, "/api/manage/solutions", new JsonObject
+        {
+            ["name"] = "shop-attributes", ["datasetGroupArn"] = ShopSetup.DatasetGroup, ["recipeArn"] = "arn:aws:personalize:::recipe/aws-item-attribute-affinity",
+        }, HttpStatusCode.Created))!["solutionArn"]!);
+        string[] segmentLines =
+        [
             $$"""{"itemId":"{{items[0]}}"}""",
             $$"""{"itemAttributes":"ITEMS.CATEGORY_L1 = \"{{category}}\""}""",
-            """{"itemAttributes":"nonsense"}""");
-        await SendAsync(HttpMethod.Post, "/api/manage/batch-segment-jobs", new JsonObject
+            """{"itemAttributes":"nonsense"}""",
+            $$"""{"itemAttributes":"ITEMS.CATEGORY_L1 = \"{{category}}\" OR ITEMS.CATEGORY_L1 = \"no-such\""}""",
+            $$"""{"itemAttributes":"ITEMS.CATEGORY_L1 = \"{{category}}\" AND ITEMS.CATEGORY_L1 = \"no-such\""}""",
+        ];
+        await UploadAsync("jobs/segments/in.json", segmentLines);
+        foreach (var (name, solutionVersion) in new[] { ("segments", version), ("attribute-segments", affinity) })
         {
-            ["jobName"] = "segments", ["solutionVersionArn"] = version, ["numResults"] = 10,
-            ["jobInput"] = new JsonObject { ["s3DataSource"] = new JsonObject { ["path"] = "jobs/segments/in.json" } },
-            ["jobOutput"] = new JsonObject { ["s3DataDestination"] = new JsonObject { ["path"] = "jobs/segments/out/" } },
-        }, HttpStatusCode.Created);
-        var segmentJob = await WaitAsync("batch-segment-jobs", "batchSegmentJob", "segments");
-        Assert.Equal("ACTIVE", (string?)segmentJob["status"]);
-        Assert.Equal(1, (long)segmentJob["linesFailed"]!);
+            await SendAsync(HttpMethod.Post, "/api/manage/batch-segment-jobs", new JsonObject
+            {
+                ["jobName"] = name, ["solutionVersionArn"] = solutionVersion, ["numResults"] = 10,
+                ["jobInput"] = new JsonObject { ["s3DataSource"] = new JsonObject { ["path"] = "jobs/segments/in.json" } },
+                ["jobOutput"] = new JsonObject { ["s3DataDestination"] = new JsonObject { ["path"] = $"jobs/{name}/out/" } },
+            }, HttpStatusCode.Created);
+            Assert.Equal("ACTIVE", (string?)(await WaitAsync("batch-segment-jobs", "batchSegmentJob", name))["status"]);
+        }
+
+        // user-personalization: users for the item; attribute lines are reported (no item metadata in that model).
         var segments = await DownloadLinesAsync("jobs/segments/out/in.json.out");
-        Assert.Equal(3, segments.Length);
+        Assert.Equal(5, segments.Length);
         Assert.Equal(10, segments[0]["output"]!["recommendedUsers"]!.AsArray().Count);
-        Assert.NotNull(segments[1]["output"]!["recommendedUsers"]);
-        Assert.NotNull((string?)segments[2]["error"]);
+        Assert.All(segments.Skip(1), line => Assert.NotNull((string?)line["error"]));
+        Assert.Contains("item-attribute-affinity", (string?)segments[1]["error"], StringComparison.Ordinal);
+
+        // item-attribute-affinity: one condition, OR with a value no item has (same users), AND with it (none).
+        var attributes = await DownloadLinesAsync("jobs/attribute-segments/out/in.json.out");
+        var byCategory = attributes[1]["output"]!["recommendedUsers"]!.AsArray().Select(u => (string)u!).ToArray();
+        Assert.Equal(10, byCategory.Length);
+        Assert.NotNull((string?)attributes[2]["error"]);
+        Assert.Equal(byCategory, attributes[3]["output"]!["recommendedUsers"]!.AsArray().Select(u => (string)u!));
+        Assert.Empty(attributes[4]["output"]!["recommendedUsers"]!.AsArray());
 
         // Bad requests are rejected at creation.
         await SendAsync(HttpMethod.Post, "/api/manage/batch-inference-jobs", new JsonObject

@@ -125,4 +125,58 @@ public sealed class EventStoreTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Equal(["a", "c"], (await AllAsync(store, "shop")).Select(e => e.EventId).Order());
         Assert.Equal(["b"], (await AllAsync(store, "shop-2")).Select(e => e.EventId));
     }
+
+    [Fact]
+    public async Task Deleting_a_user_empties_and_marks_their_history_at_once_and_later_events_start_afresh()
+    {
+        var (store, _) = await NewStoreAsync();
+        await store.AppendAsync("g", "u", [Event("a", 1), Event("b", 2)]);
+        await store.AppendAsync("g", "other", [Event("c", 3, "other")]);
+        var deletedAt = DateTimeOffset.UtcNow;
+
+        Assert.Equal(2, await store.DeleteUserAsync("g", "u", deletedAt));
+        var history = await store.GetHistoryAsync("g", "u");
+        Assert.Empty(history.Events);
+        Assert.Equal(deletedAt, history.DeletedAt);
+        Assert.Equal(["c"], (await AllAsync(store, "g")).Select(e => e.EventId));
+        Assert.Null((await store.GetHistoryAsync("g", "other")).DeletedAt);
+
+        // A retried event id from before is a new event now, and the mark stays on the history.
+        await store.AppendAsync("g", "u", [Event("a", 10)]);
+        history = await store.GetHistoryAsync("g", "u");
+        Assert.Equal(["a"], history.Events.Select(e => e.EventId));
+        Assert.Equal(deletedAt, history.DeletedAt);
+        Assert.Equal(0, await store.DeleteUserAsync("g", "nobody", deletedAt));
+    }
+
+    [Fact]
+    public async Task Events_read_and_delete_by_the_time_they_were_received_and_histories_stay()
+    {
+        var (store, _) = await NewStoreAsync();
+        await store.AppendAsync("g", "u", [.. Enumerable.Range(0, 5).Select(i => Event("early" + i, i))]);
+        await store.AppendAsync("g", "v", [Event("early-v", 1, "v")]);
+        await Task.Delay(50);
+        var mark = DateTimeOffset.UtcNow;
+        await Task.Delay(50);
+        await store.AppendAsync("g", "u", [Event("late", 9)]);
+
+        var early = new List<string>();
+        await foreach (var e in store.ReadAllAsync("g", null, mark))
+        {
+            early.Add(e.EventId);
+        }
+
+        var late = new List<string>();
+        await foreach (var e in store.ReadAllAsync("g", mark))
+        {
+            late.Add(e.EventId);
+        }
+
+        Assert.Equal(6, early.Count);
+        Assert.Equal(["late"], late);
+        Assert.Equal(6, await store.DeleteEventsAsync("g", mark));
+        Assert.Equal(["late"], (await AllAsync(store, "g")).Select(e => e.EventId));
+        Assert.Equal(6, (await store.GetHistoryAsync("g", "u")).Events.Count);
+        Assert.Equal(0, await store.DeleteEventsAsync("g", mark));
+    }
 }

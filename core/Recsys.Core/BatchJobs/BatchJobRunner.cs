@@ -246,6 +246,11 @@ public sealed partial class BatchJobRunner(
         else if (Text(query, "itemAttributes") is { Length: > 0 } attributes)
         {
             var (conditions, matchAll) = ParseAttributes(attributes);
+            if (!model.HasItemAttributes)
+            {
+                throw new InvalidInputException("itemAttributes", $"The solution version's recipe '{job.Recipe}' keeps no item metadata: train one with aws-item-attribute-affinity (and an Items dataset) for itemAttributes queries.");
+            }
+
             users = model.UsersForAttributes(conditions, matchAll, count);
         }
         else
@@ -263,7 +268,7 @@ public sealed partial class BatchJobRunner(
     /// Parses Personalize's item-attribute query: conditions <c>ITEMS.&lt;field&gt; = "&lt;value&gt;"</c> joined by AND
     /// or by OR (not both).
     /// </summary>
-    internal static (IReadOnlyList<(string Field, string Value)> Conditions, bool MatchAll) ParseAttributes(string attributes)
+    public static (IReadOnlyList<(string Field, string Value)> Conditions, bool MatchAll) ParseAttributes(string attributes)
     {
         var parts = Connective().Split(attributes);
         var conditions = new List<(string, string)>();

@@ -65,6 +65,9 @@ public sealed class SolutionModel
     /// <summary>Number of users seen in training.</summary>
     public int UserCount => _userIds.Length;
 
+    /// <summary>Whether the model keeps item metadata tokens (recipes that read the Items dataset), which attribute queries need.</summary>
+    public bool HasItemAttributes => _tokens.Length > 0;
+
     /// <summary>Number of items in the catalogue.</summary>
     public int ItemCount => _itemIds.Length;
 
