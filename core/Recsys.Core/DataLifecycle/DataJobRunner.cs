@@ -51,74 +51,55 @@ public sealed class DataJobRunner(
         DatasetType.Users, new FieldDefinition(ReservedFields.UserId, FieldType.String), new FieldDefinition("DELETION_NOTE", FieldType.String, IsNullable: true, IsCategorical: true));
 
     /// <summary>Runs an export job; returns it as it ended. Throws only for failures worth a retry.</summary>
-    public async Task<DatasetExportJob> RunExportAsync(string jobName, CancellationToken cancellationToken = default)
-    {
-        var stored = await exports.GetAsync(DataJobService.ExportKind, jobName, DatasetExportJob.DisplayName, cancellationToken);
-        if (ResourceStatus.IsTerminal(stored.Value.State.Status))
-        {
-            return stored.Value;
-        }
-
-        using var record = new TrackedResource<DatasetExportJob>(exports, DataJobService.ExportKind, stored, j => j with { State = j.State with { LastUpdatedDateTime = time.GetUtcNow() } });
-        await StartAsync(record, DatasetExportJob.DisplayName, j => j.State, (j, s) => j with { State = s }, cancellationToken);
-        try
-        {
-            return await ExportAsync(record, cancellationToken);
-        }
-        catch (RecsysException e)
-        {
-            return await record.UpdateAsync(j => j with { State = j.State.MoveTo(DatasetExportJob.DisplayName, j.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), e.Message) }, cancellationToken);
-        }
-    }
+    public Task<DatasetExportJob> RunExportAsync(string jobName, CancellationToken cancellationToken = default)
+        => RunAsync(exports, DataJobService.ExportKind, jobName, DatasetExportJob.DisplayName, (j, s) => j with { State = s }, ExportAsync, cancellationToken);
 
     /// <summary>Runs a deletion job; returns it as it ended. Throws only for failures worth a retry.</summary>
-    public async Task<DataDeletionJob> RunDeletionAsync(string jobName, CancellationToken cancellationToken = default)
+    public Task<DataDeletionJob> RunDeletionAsync(string jobName, CancellationToken cancellationToken = default)
+        => RunAsync(deletions, DataJobService.DeletionKind, jobName, DataDeletionJob.DisplayName, (j, s) => j with { State = s }, DeleteAsync, cancellationToken);
+
+    /// <summary>Marks a job failed after its last delivery failed with <paramref name="reason"/>.</summary>
+    public Task GiveUpAsync(string kind, string jobName, string reason, CancellationToken cancellationToken = default)
+        => kind == DataJobService.ExportKind
+            ? GiveUpAsync(exports, kind, jobName, DatasetExportJob.DisplayName, (j, s) => j with { State = s }, reason, cancellationToken)
+            : GiveUpAsync(deletions, kind, jobName, DataDeletionJob.DisplayName, (j, s) => j with { State = s }, reason, cancellationToken);
+
+    private async Task<T> RunAsync<T>(
+        IResourceStore<T> store, string kind, string jobName, string displayName, Func<T, ResourceState, T> withState,
+        Func<TrackedResource<T>, CancellationToken, Task<T>> run, CancellationToken cancellationToken)
+        where T : class, IResource
     {
-        var stored = await deletions.GetAsync(DataJobService.DeletionKind, jobName, DataDeletionJob.DisplayName, cancellationToken);
+        var stored = await store.GetAsync(kind, jobName, displayName, cancellationToken);
         if (ResourceStatus.IsTerminal(stored.Value.State.Status))
         {
             return stored.Value;
         }
 
-        using var record = new TrackedResource<DataDeletionJob>(deletions, DataJobService.DeletionKind, stored, j => j with { State = j.State with { LastUpdatedDateTime = time.GetUtcNow() } });
-        await StartAsync(record, DataDeletionJob.DisplayName, j => j.State, (j, s) => j with { State = s }, cancellationToken);
+        using var record = new TrackedResource<T>(store, kind, stored, j => withState(j, j.State with { LastUpdatedDateTime = time.GetUtcNow() }));
+        if (record.Current.State.Status == ResourceStatus.CreatePending)
+        {
+            await record.UpdateAsync(j => withState(j, j.State.MoveTo(displayName, j.Name, ResourceStatus.CreateInProgress, time.GetUtcNow())), cancellationToken);
+        }
+
         try
         {
-            return await DeleteAsync(record, cancellationToken);
+            return await run(record, cancellationToken);
         }
         catch (RecsysException e)
         {
-            return await record.UpdateAsync(j => j with { State = j.State.MoveTo(DataDeletionJob.DisplayName, j.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), e.Message) }, cancellationToken);
+            return await record.UpdateAsync(j => withState(j, j.State.MoveTo(displayName, j.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), e.Message)), cancellationToken);
         }
     }
 
-    /// <summary>Marks a job failed after its last delivery failed with <paramref name="reason"/>.</summary>
-    public async Task GiveUpAsync(string kind, string jobName, string reason, CancellationToken cancellationToken = default)
-    {
-        if (kind == DataJobService.ExportKind)
-        {
-            var stored = await exports.FindAsync(kind, jobName, cancellationToken);
-            if (stored is not null && !ResourceStatus.IsTerminal(stored.Value.State.Status))
-            {
-                await exports.ReplaceAsync(kind, jobName, stored.Value with { State = stored.Value.State.MoveTo(DatasetExportJob.DisplayName, jobName, ResourceStatus.CreateFailed, time.GetUtcNow(), reason) }, stored.ETag, cancellationToken);
-            }
-        }
-        else
-        {
-            var stored = await deletions.FindAsync(kind, jobName, cancellationToken);
-            if (stored is not null && !ResourceStatus.IsTerminal(stored.Value.State.Status))
-            {
-                await deletions.ReplaceAsync(kind, jobName, stored.Value with { State = stored.Value.State.MoveTo(DataDeletionJob.DisplayName, jobName, ResourceStatus.CreateFailed, time.GetUtcNow(), reason) }, stored.ETag, cancellationToken);
-            }
-        }
-    }
-
-    private async Task StartAsync<T>(TrackedResource<T> record, string displayName, Func<T, ResourceState> state, Func<T, ResourceState, T> withState, CancellationToken cancellationToken)
+    private async Task GiveUpAsync<T>(
+        IResourceStore<T> store, string kind, string jobName, string displayName, Func<T, ResourceState, T> withState, string reason,
+        CancellationToken cancellationToken)
         where T : class, IResource
     {
-        if (state(record.Current).Status == ResourceStatus.CreatePending)
+        var stored = await store.FindAsync(kind, jobName, cancellationToken);
+        if (stored is not null && !ResourceStatus.IsTerminal(stored.Value.State.Status))
         {
-            await record.UpdateAsync(j => withState(j, state(j).MoveTo(displayName, j.Name, ResourceStatus.CreateInProgress, time.GetUtcNow())), cancellationToken);
+            await store.ReplaceAsync(kind, jobName, withState(stored.Value, stored.Value.State.MoveTo(displayName, jobName, ResourceStatus.CreateFailed, time.GetUtcNow(), reason)), stored.ETag, cancellationToken);
         }
     }
 
