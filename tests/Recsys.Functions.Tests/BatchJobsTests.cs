@@ -34,9 +34,11 @@ public sealed class BatchJobsTests : IAsyncLifetime
     private Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK)
         => _host.SendJsonAsync(method, path, body, expected);
 
+    private SyntheticDataset _generated = null!;
+
     private async Task<(string Version, string[] Items, string Category)> TrainAsync()
     {
-        var generated = await ShopSetup.ImportAsync(_host, _directory, new SyntheticDataOptions { Seed = 5, Interactions = 20_000, Users = 400, Items = 200 });
+        var generated = _generated = await ShopSetup.ImportAsync(_host, _directory, new SyntheticDataOptions { Seed = 5, Interactions = 20_000, Users = 400, Items = 200 }, withUsers: true);
         var version = await ShopSetup.TrainAsync(_host, await ShopSetup.CreateSolutionAsync(_host));
 
         var rows = File.ReadLines(generated.ItemsCsv).Skip(1).Take(5).Select(l => l.Split(',')).ToArray();
@@ -158,6 +160,39 @@ public sealed class BatchJobsTests : IAsyncLifetime
         Assert.NotNull((string?)attributes[2]["error"]);
         Assert.Equal(byCategory, attributes[3]["output"]!["recommendedUsers"]!.AsArray().Select(u => (string)u!));
         Assert.Empty(attributes[4]["output"]!["recommendedUsers"]!.AsArray());
+
+        // A UserID filter with a parameter per line: only members of the given level, still ranked by affinity.
+        await SendAsync(HttpMethod.Post, "/api/manage/filters", new JsonObject
+        {
+            ["name"] = "membership", ["datasetGroupArn"] = ShopSetup.DatasetGroup, ["filterExpression"] = "INCLUDE UserID WHERE Users.MEMBERSHIP IN ($LEVEL)",
+        }, HttpStatusCode.Created);
+        var membership = File.ReadLines(_generated.UsersCsv).Skip(1).Select(l => l.Split(',')).ToDictionary(r => r[0], r => r[2]);
+        var level = membership["u1"];
+        await UploadAsync("jobs/segments/filtered.json", $$$"""{"itemId":"{{{items[0]}}}","filterValues":{"LEVEL":"\"{{{level}}}\""}}""", $$"""{"itemId":"{{items[0]}}"}""");
+        await SendAsync(HttpMethod.Post, "/api/manage/batch-segment-jobs", new JsonObject
+        {
+            ["jobName"] = "filtered", ["solutionVersionArn"] = version, ["numResults"] = 10, ["filterArn"] = "membership",
+            ["jobInput"] = new JsonObject { ["s3DataSource"] = new JsonObject { ["path"] = "jobs/segments/filtered.json" } },
+            ["jobOutput"] = new JsonObject { ["s3DataDestination"] = new JsonObject { ["path"] = "jobs/filtered/out/" } },
+        }, HttpStatusCode.Created);
+        Assert.Equal("ACTIVE", (string?)(await WaitAsync("batch-segment-jobs", "batchSegmentJob", "filtered"))["status"]);
+        var filtered = await DownloadLinesAsync("jobs/filtered/out/filtered.json.out");
+        var members = filtered[0]["output"]!["recommendedUsers"]!.AsArray().Select(u => (string)u!).ToArray();
+        Assert.Equal(10, members.Length);
+        Assert.All(members, u => Assert.Equal(level, membership[u]));
+        Assert.Contains("LEVEL", (string?)filtered[1]["error"], StringComparison.Ordinal); // an INCLUDE parameter is required
+
+        // An ItemID filter is refused for a segment job at creation.
+        await SendAsync(HttpMethod.Post, "/api/manage/filters", new JsonObject
+        {
+            ["name"] = "items-only", ["datasetGroupArn"] = ShopSetup.DatasetGroup, ["filterExpression"] = "EXCLUDE ItemID WHERE Items.CATEGORY_L1 IN (\"x\")",
+        }, HttpStatusCode.Created);
+        await SendAsync(HttpMethod.Post, "/api/manage/batch-segment-jobs", new JsonObject
+        {
+            ["jobName"] = "wrong-filter", ["solutionVersionArn"] = version, ["filterArn"] = "items-only",
+            ["jobInput"] = new JsonObject { ["s3DataSource"] = new JsonObject { ["path"] = "jobs/segments/filtered.json" } },
+            ["jobOutput"] = new JsonObject { ["s3DataDestination"] = new JsonObject { ["path"] = "jobs/filtered/out/" } },
+        }, HttpStatusCode.BadRequest);
 
         // Bad requests are rejected at creation.
         await SendAsync(HttpMethod.Post, "/api/manage/batch-inference-jobs", new JsonObject

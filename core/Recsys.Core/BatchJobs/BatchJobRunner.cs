@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Recsys.Core.Campaigns;
 using Recsys.Core.Datasets;
 using Recsys.Core.Errors;
+using Recsys.Core.Filters;
 using Recsys.Core.Resources;
 using Recsys.Core.Runtime;
 using Recsys.Core.Solutions;
@@ -28,6 +29,8 @@ namespace Recsys.Core.BatchJobs;
 /// <param name="files">Blob access.</param>
 /// <param name="time">Clock.</param>
 /// <param name="deletedUsers">Users removed by data deletion jobs, which segment jobs leave out; null for none.</param>
+/// <param name="filters">Filters, for segment jobs with a UserID filter.</param>
+/// <param name="catalogs">Item and user metadata, for segment jobs with a UserID filter.</param>
 public sealed partial class BatchJobRunner(
     IResourceStore<BatchJob> jobs,
     SolutionService solutions,
@@ -35,7 +38,9 @@ public sealed partial class BatchJobRunner(
     RecommendationService recommendations,
     IBatchJobFiles files,
     TimeProvider time,
-    IDeletedUsers? deletedUsers = null)
+    IDeletedUsers? deletedUsers = null,
+    FilterService? filters = null,
+    ItemCatalogs? catalogs = null)
 {
     private const int ChunkLines = 64;
     private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(2);
@@ -105,6 +110,11 @@ public sealed partial class BatchJobRunner(
         var exclusions = job.Kind == BatchJobKind.Segment && deletedUsers is not null
             ? new SegmentExclusions(await deletedUsers.ReadAllAsync(job.DatasetGroup, cancellationToken), version.State.CreationDateTime)
             : SegmentExclusions.None;
+        if (job.Kind == BatchJobKind.Segment && job.FilterArn is not null)
+        {
+            exclusions = exclusions with { Filter = await UserFilterAsync(job, model, cancellationToken) };
+        }
+
         long read = 0, succeeded = 0, failed = 0;
         var lastProgress = Stopwatch.GetTimestamp();
         await using (var input = await files.OpenReadAsync(job.InputPath, cancellationToken))
@@ -206,9 +216,7 @@ public sealed partial class BatchJobRunner(
     {
         var userId = Text(query, "userId");
         var itemId = Text(query, "itemId");
-        var filterValues = query["filterValues"] is JsonObject values
-            ? values.ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? string.Empty, StringComparer.Ordinal)
-            : null;
+        var filterValues = FilterValues(query);
         RecommendationResult result;
         if (query["itemList"] is JsonArray list)
         {
@@ -234,10 +242,31 @@ public sealed partial class BatchJobRunner(
         };
     }
 
+    /// <summary>A segment job's filter: a UserID filter over the Users dataset, compiled once for the job.</summary>
+    private async Task<(CompiledFilter Filter, InMemoryAttributeIndex Users)> UserFilterAsync(BatchJob job, SolutionModel model, CancellationToken cancellationToken)
+    {
+        var filter = (await (filters ?? throw new InvalidOperationException("Segment job filters need the filter service.")).DescribeAsync(job.FilterArn, cancellationToken)).Value;
+        var expression = filter.Parse();
+        if (expression.Target != FilterTarget.Users)
+        {
+            throw new InvalidInputException("filterArn", $"The filter '{filter.Name}' filters items; a batch segment job takes a UserID filter (INCLUDE|EXCLUDE UserID WHERE Users.…).");
+        }
+
+        var catalog = await (catalogs ?? throw new InvalidOperationException("Segment job filters need the catalogues.")).GetAsync(job.DatasetGroup, model, cancellationToken);
+        var users = catalog.Users ?? throw new InvalidInputException("filterArn", $"The filter '{filter.Name}' tests user metadata, and the dataset group has no Users data.");
+        return (CompiledFilter.Compile(expression, new FilterData(catalog.Items, users)), users);
+    }
+
     private static JsonObject Segment(BatchJob job, SolutionModel model, JsonObject query, SegmentExclusions exclusions)
     {
-        // Ask for more than numResults when users deleted since training may be among them.
-        var count = (int)Math.Min(BatchJobService.MaxSegmentResults, (long)job.NumResults + exclusions.Count);
+        // Ask for more than numResults when users deleted since training may be among them, and for every user
+        // (ranked) when a filter decides which of them may be in the segment.
+        var predicate = exclusions.Filter is { } filter
+            ? filter.Filter.Bind(new FilterRequest { FilterValues = FilterValues(query) })
+            : null;
+        var count = predicate is not null
+            ? Math.Max(model.UserCount, job.NumResults)
+            : (int)Math.Min(BatchJobService.MaxSegmentResults, (long)job.NumResults + exclusions.Count);
         IReadOnlyList<ScoredId> users;
         if (Text(query, "itemId") is { Length: > 0 } itemId)
         {
@@ -260,7 +289,9 @@ public sealed partial class BatchJobRunner(
 
         return new JsonObject
         {
-            ["recommendedUsers"] = new JsonArray(users.Where(u => !exclusions.Excludes(u.Id)).Take(job.NumResults).Select(u => (JsonNode?)JsonValue.Create(u.Id)).ToArray()),
+            ["recommendedUsers"] = new JsonArray(users
+                .Where(u => !exclusions.Excludes(u.Id) && (predicate is null || Passes(predicate, exclusions.Filter!.Value.Users, u.Id)))
+                .Take(job.NumResults).Select(u => (JsonNode?)JsonValue.Create(u.Id)).ToArray()),
         };
     }
 
@@ -298,6 +329,11 @@ public sealed partial class BatchJobRunner(
         return (conditions, !connectives.Contains("OR"));
     }
 
+    private static Dictionary<string, string>? FilterValues(JsonObject query)
+        => query["filterValues"] is JsonObject values
+            ? values.ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? string.Empty, StringComparer.Ordinal)
+            : null;
+
     private static string? Text(JsonObject query, string field) => query[field]?.GetValue<string>();
 
     private static byte[] Line(JsonNode? input, JsonObject? output, string? error)
@@ -315,14 +351,23 @@ public sealed partial class BatchJobRunner(
     [GeneratedRegex("""\s+(AND|OR)\s+(?=ITEMS\.)""", RegexOptions.IgnoreCase)]
     private static partial Regex Connective();
 
-    /// <summary>Users a segment job leaves out: deleted by a data deletion job after the model's training began.</summary>
-    private sealed class SegmentExclusions(UserDeletions deletions, DateTimeOffset trainedAt)
+    /// <summary>A user without a Users record passes a filter only when it has no INCLUDE clause.</summary>
+    private static bool Passes(FilterPredicate predicate, InMemoryAttributeIndex users, string userId)
+        => users.TryGetIndex(userId, out var row) ? predicate.Matches(row) : predicate.IncludeCount == 0;
+
+    /// <summary>
+    /// Users a segment job leaves out: deleted by a data deletion job after the model's training began, and those
+    /// the job's UserID filter rejects.
+    /// </summary>
+    private sealed record SegmentExclusions(UserDeletions Deletions, DateTimeOffset TrainedAt)
     {
         public static SegmentExclusions None { get; } = new(UserDeletions.None, DateTimeOffset.MaxValue);
 
-        public int Count => deletions.Count;
+        public (CompiledFilter Filter, InMemoryAttributeIndex Users)? Filter { get; init; }
 
-        public bool Excludes(string userId) => deletions.DeletedAt(userId) is { } at && at >= trainedAt;
+        public int Count => Deletions.Count;
+
+        public bool Excludes(string userId) => Deletions.DeletedAt(userId) is { } at && at >= TrainedAt;
     }
 }
 

@@ -98,6 +98,14 @@ public sealed class BatchJobService(
             {
                 throw new InvalidInputException("filterArn", $"The filter '{filter.Name}' belongs to the dataset group '{filter.DatasetGroup}', not '{version.DatasetGroup}'.");
             }
+
+            var wanted = kind == BatchJobKind.Inference ? FilterTarget.Items : FilterTarget.Users;
+            if (filter.Parse().Target != wanted)
+            {
+                throw new InvalidInputException("filterArn", kind == BatchJobKind.Inference
+                    ? $"The filter '{filter.Name}' filters users; a batch inference job takes an ItemID filter."
+                    : $"The filter '{filter.Name}' filters items; a batch segment job takes a UserID filter.");
+            }
         }
 
         if (!await files.ExistsAsync(input!, cancellationToken))
