@@ -133,6 +133,30 @@ public class AlsTests
     }
 
     [Fact]
+    public void Fit_from_given_factors_starts_there_and_matches_the_seeded_fit_from_the_same_start()
+    {
+        var m = TestMatrices.Random(80, 50, 8, 5);
+        const int K = 6;
+        var options = new AlsOptions { Factors = K, Iterations = 0, Seed = 11 };
+        var seeded = new AlsTrainer(options).Fit(m);
+        var users = Enumerable.Range(0, m.UserCount).SelectMany(u => seeded.UserFactors(u).ToArray()).ToArray();
+        var items = Enumerable.Range(0, m.ItemCount).SelectMany(i => seeded.ItemFactors(i).ToArray()).ToArray();
+
+        // Zero iterations return the start as given (copied: the caller's arrays are not trained in place).
+        var unchanged = new AlsTrainer(options).Fit(m, users, items);
+        Assert.Equal(SimilarityTests.Bytes(seeded), SimilarityTests.Bytes(unchanged));
+
+        var trained = options with { Iterations = 4, Alpha = 5 };
+        var fromSeed = new AlsTrainer(trained).Fit(m);
+        var fromGiven = new AlsTrainer(trained).Fit(m, users, items);
+        Assert.Equal(SimilarityTests.Bytes(fromSeed), SimilarityTests.Bytes(fromGiven));
+        Assert.Equal(seeded.UserFactors(0).ToArray(), users.AsSpan(0, K).ToArray());
+
+        Assert.Throws<ArgumentException>(() => new AlsTrainer(options).Fit(m, users.AsSpan(1), items));
+        Assert.Throws<ArgumentException>(() => new AlsTrainer(options).Fit(m, users, items.AsSpan(K)));
+    }
+
+    [Fact]
     public void Bad_options_are_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new AlsTrainer(new AlsOptions { Factors = 0 }));

@@ -15,10 +15,14 @@ public sealed record AlsOptions
     /// <summary>Number of alternating sweeps (users, then items).</summary>
     public int Iterations { get; init; } = 15;
 
-    /// <summary>Conjugate-gradient steps per vector and sweep, warm-started from the previous vector.</summary>
+    /// <summary>
+    /// Conjugate-gradient steps per vector and sweep, warm-started from the previous vector (3, as <c>implicit</c>'s
+    /// <c>cg_steps</c>; more steps cost time per iteration without better ranking on the benchmark splits, see
+    /// <see cref="AlsTrainer"/>).
+    /// </summary>
     public int ConjugateGradientSteps { get; init; } = 3;
 
-    /// <summary>Seed of the initial factors (uniform in [0, 0.01)).</summary>
+    /// <summary>Seed of the initial factors (uniform in [0, 0.01), from SplitMix64: not numpy's stream, so seed 42 is not implicit's <c>random_state=42</c>).</summary>
     public ulong Seed { get; init; } = 42;
 
     /// <summary>Threads; -1 for the default. Results do not depend on it.</summary>

@@ -1,9 +1,10 @@
 using System.Globalization;
 using Recsys.Benchmarks;
 
-// dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- splits [--algo NAME] [--split NAME] [--threads N]
+// dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- splits [--algo NAME] [--split NAME] [--threads N] [--cg-steps N]
 //   (--algo matches by substring, e.g. "als_" = als_default + als_reference_tuned_settings; a filtered run replaces its rows in
-//    results/training-splits.json and keeps the others, when that file was measured with the same --threads)
+//    results/training-splits.json and keeps the others, when that file was measured with the same --threads;
+//    --cg-steps sets the ALS rows' conjugate-gradient steps, default 3 as implicit, and shows in their params)
 // dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- scale [--users N] [--items N] [--interactions N]
 if (args.Length > 0 && args[0] == "scale")
 {
@@ -25,7 +26,7 @@ if (args.Length > 0 && args[0] == "scale")
 
 if (args.Length == 0 || args[0] != "splits")
 {
-    Console.Error.WriteLine("usage: splits [--algo NAME] [--split NAME] [--threads N]   (threads default 1, as in the reference runs)");
+    Console.Error.WriteLine("usage: splits [--algo NAME] [--split NAME] [--threads N] [--cg-steps N]   (threads default 1, as in the reference runs; ALS CG steps default 3)");
     Console.Error.WriteLine("       scale [--users N] [--items N] [--interactions N]   (user-personalization with defaults; writes results/training-scale.json)");
     return 2;
 }
@@ -33,6 +34,7 @@ if (args.Length == 0 || args[0] != "splits")
 string? algo = null;
 string? split = null;
 var threads = 1;
+var cgSteps = 3;
 for (var i = 1; i < args.Length - 1; i += 2)
 {
     switch (args[i])
@@ -46,6 +48,9 @@ for (var i = 1; i < args.Length - 1; i += 2)
         case "--threads":
             threads = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             break;
+        case "--cg-steps":
+            cgSteps = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            break;
         default:
             Console.Error.WriteLine("unknown option " + args[i]);
             return 2;
@@ -53,4 +58,4 @@ for (var i = 1; i < args.Length - 1; i += 2)
 }
 
 var command = "dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- " + string.Join(' ', args);
-return SplitsBenchmark.Run(algo, split, threads, command);
+return SplitsBenchmark.Run(algo, split, threads, cgSteps, command);
