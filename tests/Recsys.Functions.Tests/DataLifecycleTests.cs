@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -96,9 +97,14 @@ public sealed class DataLifecycleTests : IAsyncLifetime
         return JsonNode.Parse(line)!["output"]!["recommendedUsers"]!.AsArray().Select(u => (string)u!).ToArray();
     }
 
+    /// <summary>A CSV row with its EVENT_VALUE as a number (the export writes 58.3 for the file's 58.30).</summary>
+    private static string Normalized(string[] row)
+        => string.Join(',', row.Take(4)) + "," + (row[4].Length == 0 ? string.Empty : float.Parse(row[4], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
+
     [Fact]
     public async Task Events_compact_into_segments_and_a_deleted_user_is_gone_from_serving_exports_segments_and_the_next_model()
     {
+        var testStart = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var generated = await ShopSetup.ImportAsync(_host, _directory, new SyntheticDataOptions { Seed = 11, Interactions = 20_000, Users = 300, Items = 150 }, withUsers: true);
         var interactions = File.ReadLines(generated.InteractionsCsv).Skip(1).Select(l => l.Split(',')).ToArray();
         var u1Items = interactions.Where(r => r[0] == "u1").Select(r => r[1]).ToHashSet();
@@ -150,6 +156,14 @@ public sealed class DataLifecycleTests : IAsyncLifetime
         var allBefore = await ExportAsync("interactions-all", "INTERACTIONS", "ALL");
         Assert.Equal(["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"], allBefore[0]);
         Assert.Equal(u1Imported + 3, allBefore.Count(r => r[0] == "u1"));
+        // Every column of every row: u2's imported rows as in the file, then u2's two events.
+        var exportedU2 = allBefore.Skip(1).Where(r => r[0] == "u2").ToArray();
+        Assert.Equal(
+            interactions.Where(r => r[0] == "u2").Select(Normalized).Order(StringComparer.Ordinal),
+            exportedU2.Where(r => long.Parse(r[2], CultureInfo.InvariantCulture) < testStart).Select(Normalized).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            new[] { notSeen[3], notSeen[4] }.Order(StringComparer.Ordinal),
+            exportedU2.Where(r => long.Parse(r[2], CultureInfo.InvariantCulture) >= testStart).Select(r => r[1]).Order(StringComparer.Ordinal));
         Assert.Equal(5, (await ExportAsync("interactions-put", "INTERACTIONS", "PUT")).Length - 1);
         var usersBefore = await ExportAsync("users-all", "USERS", "ALL");
         Assert.Equal(["u1", "25-34", "gold"], Assert.Single(usersBefore, r => r[0] == "u1"));

@@ -133,7 +133,7 @@ public sealed class DataJobRunner(
             {
                 foreach (var segment in manifest.Segments.Where(s => s.IsCompactedEvents ? put : bulk))
                 {
-                    await ForEachRowAsync(job.DatasetGroup, job.DatasetType, segment, [ReservedFields.UserId, ReservedFields.Timestamp], (batch, row) =>
+                    await ForEachRowAsync(job.DatasetGroup, job.DatasetType, segment, null, (batch, row) =>
                     {
                         if (!deleted.Removes(segment, batch.GetStringColumn(ReservedFields.UserId)[row], batch.GetColumn<long>(ReservedFields.Timestamp)[row] ?? 0))
                         {
@@ -203,13 +203,14 @@ public sealed class DataJobRunner(
 
         if (bulk)
         {
+            var newestById = newest?.GetAlternateLookup<ReadOnlySpan<char>>();
             for (var i = 0; i < manifest.Segments.Count; i++)
             {
                 var (index, segment) = (i, manifest.Segments[i]);
                 await ForEachRowAsync(job.DatasetGroup, job.DatasetType, segment, null, (batch, row) =>
                 {
                     var id = batch.GetStringColumn(idField)[row];
-                    if ((newest is null || newest.GetAlternateLookup<ReadOnlySpan<char>>()[id].Source == index) && !(users && deleted.Removes(segment, id, 0)))
+                    if ((newestById is not { } lookup || lookup[id].Source == index) && !(users && deleted.Removes(segment, id, 0)))
                     {
                         csv.WriteRow(batch, row);
                     }
