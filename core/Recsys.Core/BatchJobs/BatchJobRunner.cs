@@ -28,7 +28,7 @@ namespace Recsys.Core.BatchJobs;
 /// <param name="recommendations">The runtime use cases.</param>
 /// <param name="files">Blob access.</param>
 /// <param name="time">Clock.</param>
-/// <param name="deletedUsers">Users removed by data deletion jobs, which segment jobs leave out; null for none.</param>
+/// <param name="deletedUsers">Users removed by data deletion jobs, which segment jobs leave out.</param>
 /// <param name="filters">Filters, for segment jobs with a UserID filter.</param>
 /// <param name="catalogs">Item and user metadata, for segment jobs with a UserID filter.</param>
 public sealed partial class BatchJobRunner(
@@ -38,9 +38,9 @@ public sealed partial class BatchJobRunner(
     RecommendationService recommendations,
     IBatchJobFiles files,
     TimeProvider time,
-    IDeletedUsers? deletedUsers = null,
-    FilterService? filters = null,
-    ItemCatalogs? catalogs = null)
+    IDeletedUsers deletedUsers,
+    FilterService filters,
+    ItemCatalogs catalogs)
 {
     private const int ChunkLines = 64;
     private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(2);
@@ -107,7 +107,7 @@ public sealed partial class BatchJobRunner(
             State = ResourceState.New(ResourceStatus.Active, time.GetUtcNow()),
         };
 
-        var exclusions = job.Kind == BatchJobKind.Segment && deletedUsers is not null
+        var exclusions = job.Kind == BatchJobKind.Segment
             ? new SegmentExclusions(await deletedUsers.ReadAllAsync(job.DatasetGroup, cancellationToken), version.State.CreationDateTime)
             : SegmentExclusions.None;
         if (job.Kind == BatchJobKind.Segment && job.FilterArn is not null)
@@ -245,14 +245,14 @@ public sealed partial class BatchJobRunner(
     /// <summary>A segment job's filter: a UserID filter over the Users dataset, compiled once for the job.</summary>
     private async Task<(CompiledFilter Filter, InMemoryAttributeIndex Users)> UserFilterAsync(BatchJob job, SolutionModel model, CancellationToken cancellationToken)
     {
-        var filter = (await (filters ?? throw new InvalidOperationException("Segment job filters need the filter service.")).DescribeAsync(job.FilterArn, cancellationToken)).Value;
+        var filter = (await filters.DescribeAsync(job.FilterArn, cancellationToken)).Value;
         var expression = filter.Parse();
         if (expression.Target != FilterTarget.Users)
         {
             throw new InvalidInputException("filterArn", $"The filter '{filter.Name}' filters items; a batch segment job takes a UserID filter (INCLUDE|EXCLUDE UserID WHERE Users.…).");
         }
 
-        var catalog = await (catalogs ?? throw new InvalidOperationException("Segment job filters need the catalogues.")).GetAsync(job.DatasetGroup, model, cancellationToken);
+        var catalog = await catalogs.GetAsync(job.DatasetGroup, model, cancellationToken);
         var users = catalog.Users ?? throw new InvalidInputException("filterArn", $"The filter '{filter.Name}' tests user metadata, and the dataset group has no Users data.");
         return (CompiledFilter.Compile(expression, new FilterData(catalog.Items, users)), users);
     }

@@ -9,8 +9,8 @@ namespace Recsys.Core.Datasets;
 /// compacted real-time events, without events sent before the newest import (those are taken to be in the imported data).
 /// </summary>
 /// <param name="segments">The segment store.</param>
-/// <param name="deletedUsers">Users removed by data deletion jobs; null when there are none to honour.</param>
-public sealed class TrainingDataReader(IDatasetSegmentStore segments, IDeletedUsers? deletedUsers = null)
+/// <param name="deletedUsers">Users removed by data deletion jobs.</param>
+public sealed class TrainingDataReader(IDatasetSegmentStore segments, IDeletedUsers deletedUsers)
 {
     /// <summary>Loads every committed interaction of <paramref name="datasetGroup"/>.</summary>
     public async Task<TrainingInteractionsBuilder> LoadInteractionsAsync(string datasetGroup, CancellationToken cancellationToken = default)
@@ -20,7 +20,7 @@ public sealed class TrainingDataReader(IDatasetSegmentStore segments, IDeletedUs
     public async Task<InteractionsRead> ReadAsync(string datasetGroup, CancellationToken cancellationToken = default)
     {
         var manifest = await segments.ReadManifestAsync(datasetGroup, DatasetType.Interactions, cancellationToken);
-        var deletions = deletedUsers is null ? UserDeletions.None : await deletedUsers.ReadAllAsync(datasetGroup, cancellationToken);
+        var deletions = await deletedUsers.ReadAllAsync(datasetGroup, cancellationToken);
         var importedThrough = manifest.ImportedThrough == DateTimeOffset.MinValue ? long.MinValue : manifest.ImportedThrough.ToUnixTimeSeconds();
         var builder = new TrainingInteractionsBuilder(checked((int)Math.Min(manifest.Rows, int.MaxValue)));
         foreach (var segment in manifest.Segments)
