@@ -97,8 +97,10 @@ public sealed class EventCompactor(
 
         if (rows == 0)
         {
+            // Nothing new; remove rows an interrupted run left behind its mark (training no longer reads them).
             await segments.DeleteSegmentAsync(datasetGroup, DatasetType.Interactions, name, cancellationToken);
-            return new CompactionResult(null, 0, from, 0);
+            var leftover = from == DateTimeOffset.MinValue ? 0 : await events.DeleteEventsAsync(datasetGroup, from, cancellationToken);
+            return new CompactionResult(null, 0, from, leftover);
         }
 
         var segment = new DatasetSegment(name, rows, "compaction", time.GetUtcNow(), through);
