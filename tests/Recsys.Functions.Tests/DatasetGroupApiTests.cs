@@ -51,6 +51,23 @@ public sealed class DatasetGroupApiTests(AzuriteFixture azurite) : IClassFixture
     }
 
     [Fact]
+    public async Task A_dataset_group_with_an_event_tracker_is_not_deleted_until_the_tracker_is()
+    {
+        // Solutions, event trackers and filters are checked alike; the tracker needs no datasets to exist.
+        await SendAsync(HttpMethod.Post, "/api/manage/dataset-groups", new JsonObject { ["name"] = "busy" });
+        var (trackerStatus, _, _) = await SendAsync(HttpMethod.Post, "/api/manage/event-trackers", new JsonObject { ["name"] = "busy-tracker", ["datasetGroupArn"] = "busy" });
+        Assert.Equal(HttpStatusCode.Created, trackerStatus);
+
+        var (inUse, problem, _) = await SendAsync(HttpMethod.Delete, "/api/manage/dataset-groups/busy");
+        Assert.Equal(HttpStatusCode.Conflict, inUse);
+        Assert.Contains("event tracker 'busy-tracker'", (string?)problem!["detail"], StringComparison.Ordinal);
+        Assert.Contains("busy", await NamesAsync());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, "/api/manage/event-trackers/busy-tracker")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, "/api/manage/dataset-groups/busy")).Status);
+    }
+
+    [Fact]
     public async Task Listing_pages_with_max_results_and_next_token()
     {
         foreach (var name in new[] { "page-a", "page-b", "page-c", "page-d", "page-e" })

@@ -4,7 +4,13 @@ using Recsys.Core.Resources;
 namespace Recsys.Core.DatasetGroups;
 
 /// <summary>Use cases for dataset groups: create, describe, list and delete.</summary>
-public sealed class DatasetGroupService(IResourceStore<DatasetGroup> store, IResourceStore<Datasets.Dataset> datasets, TimeProvider timeProvider)
+public sealed class DatasetGroupService(
+    IResourceStore<DatasetGroup> store,
+    IResourceStore<Datasets.Dataset> datasets,
+    IResourceStore<Solutions.Solution> solutions,
+    IResourceStore<Events.EventTracker> trackers,
+    IResourceStore<Filters.Filter> filters,
+    TimeProvider timeProvider)
 {
     private static readonly string[] s_domains = ["ECOMMERCE", "VIDEO_ON_DEMAND"];
 
@@ -62,11 +68,41 @@ public sealed class DatasetGroupService(IResourceStore<DatasetGroup> store, IRes
             throw new ResourceInUseException($"The dataset group '{group.Name}' still has datasets ({contained.Items[0].Arn}); delete them first.");
         }
 
+        // As in Personalize, solutions (and with them campaigns), event trackers and filters go first, so that nothing
+        // is left pointing at a dataset group that no longer exists.
+        var dependent = await FirstOfGroupAsync(solutions, s => s.DatasetGroup, group.Name, "solution", cancellationToken)
+            ?? await FirstOfGroupAsync(trackers, t => t.DatasetGroup, group.Name, "event tracker", cancellationToken)
+            ?? await FirstOfGroupAsync(filters, f => f.DatasetGroup, group.Name, "filter", cancellationToken);
+        if (dependent is not null)
+        {
+            throw new ResourceInUseException($"The dataset group '{group.Name}' still has the {dependent}; delete it first.");
+        }
+
         var deleting = group with
         {
             State = group.State.MoveTo("dataset group", group.Name, ResourceStatus.DeletePending, timeProvider.GetUtcNow()),
         };
         var marked = await store.ReplaceAsync(IResourceStore<DatasetGroup>.GlobalScope, group.Name, deleting, current.ETag, cancellationToken);
         await store.DeleteAsync(IResourceStore<DatasetGroup>.GlobalScope, group.Name, marked.ETag, cancellationToken);
+    }
+
+    /// <summary>"{kind} '{name}'" of the first resource of <paramref name="group"/> in a globally scoped store, or null.</summary>
+    private static async Task<string?> FirstOfGroupAsync<T>(IResourceStore<T> resources, Func<T, string> groupOf, string group, string kind, CancellationToken cancellationToken)
+        where T : class, IResource
+    {
+        string? token = null;
+        do
+        {
+            var page = await resources.ListAsync(IResourceStore<T>.GlobalScope, Paging.MaxPageSize, token, cancellationToken);
+            if (page.Items.FirstOrDefault(r => groupOf(r) == group) is { } found)
+            {
+                return $"{kind} '{found.Name}'";
+            }
+
+            token = page.NextToken;
+        }
+        while (token is not null);
+
+        return null;
     }
 }

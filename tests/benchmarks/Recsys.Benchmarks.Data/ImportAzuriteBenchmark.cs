@@ -124,7 +124,9 @@ internal static class ImportAzuriteBenchmark
         var segments = new BlobDatasetSegmentStore(clients);
         var time = TimeProvider.System;
         return (
-            new DatasetGroupService(groups, datasets, time),
+            new DatasetGroupService(
+                groups, datasets, Store<Core.Solutions.Solution>(clients, StorageNames.SolutionsTable, "solution"),
+                Store<Core.Events.EventTracker>(clients, StorageNames.EventTrackersTable, "event tracker"), Store<Core.Filters.Filter>(clients, StorageNames.FiltersTable, "filter"), time),
             new SchemaService(schemas, time),
             new DatasetService(datasets, groups, schemas, segments, time),
             new DatasetImportRunner(jobs, datasets, schemas, segments, new BlobImportFileStore(clients), time));
