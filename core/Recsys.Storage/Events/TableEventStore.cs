@@ -127,28 +127,8 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
     }
 
     /// <inheritdoc />
-    public async Task<long> DeleteEventsAsync(string datasetGroup, DateTimeOffset receivedThrough, CancellationToken cancellationToken = default)
-    {
-        long deleted = 0;
-        var batch = new TableBatch();
-        string? partition = null;
-        var rows = table.QueryAsync<TableEntity>(
-            EventsFilter(datasetGroup, null, receivedThrough), maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken);
-        await foreach (var row in rows)
-        {
-            // Results come in partition order; a transaction holds one partition and at most 100 rows.
-            if ((partition is not null && row.PartitionKey != partition) || batch.Count == TableBatch.MaxOperations)
-            {
-                deleted += await DeleteAsync(batch, cancellationToken);
-                batch = new TableBatch();
-            }
-
-            partition = row.PartitionKey;
-            batch.Add(TableTransactionActionType.Delete, new TableEntity(row.PartitionKey, row.RowKey), ETag.All);
-        }
-
-        return deleted + await DeleteAsync(batch, cancellationToken);
-    }
+    public Task<long> DeleteEventsAsync(string datasetGroup, DateTimeOffset receivedThrough, CancellationToken cancellationToken = default)
+        => DeleteRowsAsync(EventsFilter(datasetGroup, null, receivedThrough), cancellationToken);
 
     /// <inheritdoc />
     public async Task<long> DeleteUserAsync(string datasetGroup, string userId, DateTimeOffset deletedAt, CancellationToken cancellationToken = default)
@@ -156,14 +136,20 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
         var partition = PartitionKey(datasetGroup, userId);
         // The tombstone first: from this write on, serving sees an empty history marked deleted. A concurrent append
         // that read the old history fails its ETag check and merges into the tombstone instead.
-        var tombstone = ToHistoryEntity(partition, userId, [], deletedAt);
-        await table.UpsertEntityAsync(tombstone, TableUpdateMode.Replace, cancellationToken);
+        await table.UpsertEntityAsync(ToHistoryEntity(partition, userId, [], deletedAt), TableUpdateMode.Replace, cancellationToken);
+        return await DeleteRowsAsync(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {EventRowPrefix} and RowKey lt {EventRowEnd}"), cancellationToken);
+    }
+
+    /// <summary>Deletes the rows a filter selects, in transactions of one partition and at most 100 rows; returns how many went.</summary>
+    private async Task<long> DeleteRowsAsync(string filter, CancellationToken cancellationToken)
+    {
         long deleted = 0;
         var batch = new TableBatch();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {EventRowPrefix} and RowKey lt {EventRowEnd}");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
-            if (batch.Count == TableBatch.MaxOperations)
+            // Results come in partition order.
+            if (batch.IsFull || (batch.PartitionKey is { } partition && row.PartitionKey != partition))
             {
                 deleted += await DeleteAsync(batch, cancellationToken);
                 batch = new TableBatch();
