@@ -72,14 +72,3 @@ public sealed class BlobImportFileStore(StorageClients storage) : IImportFileSto
         }
     }
 }
-
-/// <summary>Queues API-created import jobs on the import-jobs queue, in the message shape the import function reads.</summary>
-public sealed class QueueImportJobScheduler(StorageClients storage) : IImportJobScheduler
-{
-    /// <inheritdoc />
-    public async Task EnqueueAsync(string jobName, string blobName, string? etag, CancellationToken cancellationToken = default)
-    {
-        var message = new System.Text.Json.Nodes.JsonObject { ["kind"] = "import", ["job"] = jobName, ["blob"] = blobName, ["etag"] = etag };
-        await storage.Queue(StorageNames.ImportJobsQueue).SendMessageAsync(message.ToJsonString(), cancellationToken);
-    }
-}

@@ -1,11 +1,13 @@
-using Recsys.Functions;
-using Recsys.Functions.Demo;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+using Recsys.Functions.Composition;
+using Recsys.Functions.Http;
+using Recsys.Functions.Telemetry;
 
-if (args.Length > 0 && args[0] == "generate")
-{
-    return await GenerateCommand.RunAsync(args);
-}
-
-var app = RecsysApp.Build(args);
-await app.RunAsync();
-return 0;
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.UseWhen<RequestBodyLimitMiddleware>(HttpMiddleware.IsHttp);
+builder.UseWhen<ProblemDetailsMiddleware>(HttpMiddleware.IsHttp);
+builder.Services.AddRecsys(builder.Configuration);
+builder.AddRecsysTelemetry();
+builder.Build().Run();

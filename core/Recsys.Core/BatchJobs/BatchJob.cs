@@ -88,10 +88,3 @@ public interface IBatchJobFiles
     /// <summary>Creates (or replaces) the file; what is written is streamed, and the file is complete when the stream is disposed.</summary>
     Task<Stream> OpenWriteAsync(string path, CancellationToken cancellationToken = default);
 }
-
-/// <summary>Schedules batch jobs (on the batch-jobs queue).</summary>
-public interface IBatchJobScheduler
-{
-    /// <summary>Queues a created job.</summary>
-    Task EnqueueAsync(BatchJobKind kind, string jobName, CancellationToken cancellationToken = default);
-}

@@ -1,5 +1,6 @@
 using Recsys.Core.Errors;
 using Recsys.Core.Filters;
+using Recsys.Core.Jobs;
 using Recsys.Core.Resources;
 using Recsys.Core.Solutions;
 
@@ -17,7 +18,7 @@ public sealed class BatchJobService(
     SolutionService solutions,
     FilterService filters,
     IBatchJobFiles files,
-    IBatchJobScheduler queue,
+    IJobScheduler queue,
     TimeProvider time)
 {
     /// <summary>Largest <c>numResults</c> of inference jobs.</summary>
@@ -27,7 +28,7 @@ public sealed class BatchJobService(
     public const int MaxSegmentResults = 5_000_000;
 
     /// <summary>The table scope of a kind.</summary>
-    public static string Scope(BatchJobKind kind) => kind == BatchJobKind.Inference ? "inference" : "segment";
+    public static string Scope(BatchJobKind kind) => kind == BatchJobKind.Inference ? BatchJobMessage.Inference : BatchJobMessage.Segment;
 
     /// <summary>
     /// Normalizes a job path to <c>container/blob</c>: accepts <c>s3://container/blob</c>, <c>container/blob</c>
@@ -128,7 +129,7 @@ public sealed class BatchJobService(
             State = ResourceState.New(ResourceStatus.CreatePending, time.GetUtcNow()),
         };
         var created = await jobs.CreateAsync(Scope(kind), job.Name, job, cancellationToken);
-        await queue.EnqueueAsync(kind, job.Name, cancellationToken);
+        await queue.SendAsync(new BatchJobMessage(Scope(kind), job.Name), cancellationToken);
         return created;
     }
 

@@ -2,6 +2,7 @@ using Recsys.Core.BatchJobs;
 using Recsys.Core.DatasetGroups;
 using Recsys.Core.Datasets;
 using Recsys.Core.Errors;
+using Recsys.Core.Jobs;
 using Recsys.Core.Resources;
 
 namespace Recsys.Core.DataLifecycle;
@@ -20,14 +21,14 @@ public sealed class DataJobService(
     DatasetGroupService groups,
     DatasetService datasets,
     IBatchJobFiles files,
-    IDataJobScheduler queue,
+    IJobScheduler queue,
     TimeProvider time)
 {
     /// <summary>Queue message kind and table scope of export jobs.</summary>
-    public const string ExportKind = "export";
+    public const string ExportKind = BatchJobMessage.Export;
 
     /// <summary>Queue message kind and table scope of deletion jobs.</summary>
-    public const string DeletionKind = "deletion";
+    public const string DeletionKind = BatchJobMessage.Deletion;
 
     /// <summary>Creates an export job for an existing dataset and queues it.</summary>
     public async Task<Stored<DatasetExportJob>> CreateExportAsync(
@@ -68,7 +69,7 @@ public sealed class DataJobService(
             State = ResourceState.New(ResourceStatus.CreatePending, time.GetUtcNow()),
         };
         var created = await exports.CreateAsync(ExportKind, job.Name, job, cancellationToken);
-        await queue.EnqueueAsync(ExportKind, job.Name, cancellationToken);
+        await queue.SendAsync(new BatchJobMessage(ExportKind, job.Name), cancellationToken);
         return created;
     }
 
@@ -107,7 +108,7 @@ public sealed class DataJobService(
             State = ResourceState.New(ResourceStatus.CreatePending, time.GetUtcNow()),
         };
         var created = await deletions.CreateAsync(DeletionKind, job.Name, job, cancellationToken);
-        await queue.EnqueueAsync(DeletionKind, job.Name, cancellationToken);
+        await queue.SendAsync(new BatchJobMessage(DeletionKind, job.Name), cancellationToken);
         return created;
     }
 

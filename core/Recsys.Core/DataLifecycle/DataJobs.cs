@@ -115,10 +115,3 @@ public sealed record DataDeletionJob : IResource
         _ => status,
     };
 }
-
-/// <summary>Schedules data jobs on the jobs queue.</summary>
-public interface IDataJobScheduler
-{
-    /// <summary>Queues a created export (<c>export</c>) or deletion (<c>deletion</c>) job.</summary>
-    Task EnqueueAsync(string kind, string jobName, CancellationToken cancellationToken = default);
-}

@@ -1,5 +1,6 @@
 using Recsys.Core.Datasets;
 using Recsys.Core.Errors;
+using Recsys.Core.Jobs;
 using Recsys.Core.Resources;
 
 namespace Recsys.Core.DatasetImports;
@@ -9,7 +10,7 @@ public sealed class DatasetImportService(
     IResourceStore<DatasetImportJob> jobs,
     DatasetService datasets,
     IImportFileStore files,
-    IImportJobScheduler queue,
+    IJobScheduler queue,
     TimeProvider timeProvider)
 {
     private const string Scope = IResourceStore<DatasetImportJob>.GlobalScope;
@@ -62,7 +63,7 @@ public sealed class DatasetImportService(
             State = ResourceState.New(ResourceStatus.CreatePending, timeProvider.GetUtcNow()),
         };
         var created = await jobs.CreateAsync(Scope, job.Name, job, cancellationToken);
-        await queue.EnqueueAsync(job.Name, file.Name, file.ETag, cancellationToken);
+        await queue.SendAsync(new ImportJobMessage(file.Name, file.ETag, job.Name), cancellationToken);
         return created;
     }
 

@@ -27,10 +27,3 @@ public interface IImportFileStore
 
 /// <summary>The file changed (or disappeared) since the version an import was asked for.</summary>
 public sealed class ImportFileChangedException(string message) : Exception(message);
-
-/// <summary>Schedules import jobs (on the import-jobs queue).</summary>
-public interface IImportJobScheduler
-{
-    /// <summary>Queues a job created through the API.</summary>
-    Task EnqueueAsync(string jobName, string blobName, string? etag, CancellationToken cancellationToken = default);
-}

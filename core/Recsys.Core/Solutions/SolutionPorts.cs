@@ -63,10 +63,3 @@ public interface ISolutionModelStore
     /// <summary>Deletes everything stored for a version.</summary>
     Task DeleteAsync(string solution, string version, CancellationToken cancellationToken = default);
 }
-
-/// <summary>Schedules training jobs (on the training-jobs queue).</summary>
-public interface ITrainingJobScheduler
-{
-    /// <summary>Queues the training of a version.</summary>
-    Task EnqueueAsync(string solution, string version, CancellationToken cancellationToken = default);
-}

@@ -2,6 +2,7 @@ using System.Globalization;
 using Recsys.Core.DatasetGroups;
 using Recsys.Core.Datasets;
 using Recsys.Core.Errors;
+using Recsys.Core.Jobs;
 using Recsys.Core.Recipes;
 using Recsys.Core.Resources;
 using Recsys.Data.Schemas;
@@ -20,7 +21,7 @@ public sealed class SolutionService(
     IDatasetSegmentStore segments,
     TrainingDataLoader loader,
     ISolutionModelStore models,
-    ITrainingJobScheduler queue,
+    IJobScheduler queue,
     TimeProvider timeProvider)
 {
     /// <summary>Interactions (after filters) Personalize requires to train.</summary>
@@ -209,7 +210,7 @@ public sealed class SolutionService(
             State = ResourceState.New(ResourceStatus.CreatePending, timeProvider.GetUtcNow()),
         };
         var created = await versions.CreateAsync(solution.Name, version.Name, version, cancellationToken);
-        await queue.EnqueueAsync(solution.Name, version.Name, cancellationToken);
+        await queue.SendAsync(new TrainingJobMessage(solution.Name, version.Name), cancellationToken);
         return created;
     }
 

@@ -89,14 +89,3 @@ public sealed class BlobSolutionModelStore(StorageClients storage) : ISolutionMo
 
     private static string Prefix(string solution, string version) => $"{solution}/{version}/";
 }
-
-/// <summary>Queues training jobs on the training-jobs queue as <c>{"kind":"train","solution":…,"version":…}</c>.</summary>
-public sealed class QueueTrainingJobScheduler(StorageClients storage) : ITrainingJobScheduler
-{
-    /// <inheritdoc />
-    public async Task EnqueueAsync(string solution, string version, CancellationToken cancellationToken = default)
-    {
-        var message = new System.Text.Json.Nodes.JsonObject { ["kind"] = "train", ["solution"] = solution, ["version"] = version };
-        await storage.Queue(StorageNames.TrainingJobsQueue).SendMessageAsync(message.ToJsonString(), cancellationToken);
-    }
-}

@@ -1,8 +1,8 @@
-using System.Text.Json.Nodes;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Recsys.Core.Campaigns;
 using Recsys.Core.Errors;
 using Recsys.Core.Resources;
-using Recsys.Functions.Invocation;
 
 namespace Recsys.Functions.Jobs;
 
@@ -12,13 +12,11 @@ namespace Recsys.Functions.Jobs;
 /// <see cref="CampaignService.UpdateAsync"/>. Serving already follows that version as soon as it is ACTIVE; this makes
 /// describe and list show it too. A campaign changed concurrently (412) or deleted meanwhile is left to the next run.
 /// </summary>
-internal sealed class CampaignRefreshTimerFunction(CampaignService campaigns) : IInvocationHandler
+internal sealed class CampaignRefreshTimerFunction(CampaignService campaigns, ILogger<CampaignRefreshTimerFunction> logger)
 {
-    public string FunctionName => "campaignRefreshTimer";
-
-    public async Task<JsonNode?> InvokeAsync(InvocationContext context, CancellationToken cancellationToken)
+    [Function("campaignRefreshTimer")]
+    public async Task RunAsync([TimerTrigger("%CampaignRefreshSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var updated = new JsonArray();
         string? token = null;
         do
         {
@@ -34,19 +32,16 @@ internal sealed class CampaignRefreshTimerFunction(CampaignService campaigns) : 
                     }
 
                     await campaigns.UpdateAsync(campaign.Name, latest, null, null, cancellationToken);
-                    updated.Add(campaign.Arn);
-                    context.Logs.Add($"campaign refresh: {campaign.Arn} now serves {latest} (was {campaign.SolutionVersionArn})");
+                    Log.CampaignRefreshed(logger, campaign.Arn, latest, campaign.SolutionVersionArn);
                 }
                 catch (RecsysException e)
                 {
-                    context.Logs.Add($"campaign refresh: skipped {campaign.Arn}: {e.Message}");
+                    Log.CampaignRefreshSkipped(logger, campaign.Arn, e.Message);
                 }
             }
 
             token = page.NextToken;
         }
         while (token is not null);
-
-        return new JsonObject { ["updated"] = updated };
     }
 }

@@ -1,8 +1,8 @@
-using System.Text.Json.Nodes;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Recsys.Core.DataLifecycle;
 using Recsys.Core.DatasetGroups;
 using Recsys.Core.Resources;
-using Recsys.Functions.Invocation;
 
 namespace Recsys.Functions.Jobs;
 
@@ -11,13 +11,11 @@ namespace Recsys.Functions.Jobs;
 /// events into a segment of its Interactions dataset (<see cref="EventCompactor"/>). A group that fails is logged and
 /// left to the next run; its events stay where training reads them.
 /// </summary>
-internal sealed class EventCompactionTimerFunction(DatasetGroupService groups, EventCompactor compactor) : IInvocationHandler
+internal sealed class EventCompactionTimerFunction(DatasetGroupService groups, EventCompactor compactor, ILogger<EventCompactionTimerFunction> logger)
 {
-    public string FunctionName => "eventCompactionTimer";
-
-    public async Task<JsonNode?> InvokeAsync(InvocationContext context, CancellationToken cancellationToken)
+    [Function("eventCompactionTimer")]
+    public async Task RunAsync([TimerTrigger("%EventCompactionSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var compacted = new JsonArray();
         string? token = null;
         do
         {
@@ -29,20 +27,17 @@ internal sealed class EventCompactionTimerFunction(DatasetGroupService groups, E
                     var result = await compactor.CompactAsync(group.Name, cancellationToken);
                     if (result.Segment is not null)
                     {
-                        compacted.Add(new JsonObject { ["datasetGroup"] = group.Name, ["segment"] = result.Segment, ["events"] = result.Events, ["rowsDeleted"] = result.RowsDeleted });
-                        context.Logs.Add($"event compaction: {group.Name}: {result.Events} events into {result.Segment}, {result.RowsDeleted} event rows removed");
+                        Log.Compacted(logger, group.Name, result.Events, result.Segment, result.RowsDeleted);
                     }
                 }
                 catch (InvalidOperationException e)
                 {
-                    context.Logs.Add($"event compaction: skipped {group.Name}: {e.Message}");
+                    Log.CompactionSkipped(logger, group.Name, e.Message);
                 }
             }
 
             token = page.NextToken;
         }
         while (token is not null);
-
-        return new JsonObject { ["compacted"] = compacted };
     }
 }

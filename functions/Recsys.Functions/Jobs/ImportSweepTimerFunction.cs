@@ -1,21 +1,20 @@
-using System.Text.Json.Nodes;
-using Recsys.Functions.Invocation;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Recsys.Storage;
 
 namespace Recsys.Functions.Jobs;
 
 /// <summary>
 /// <c>importSweepTimer</c> (timer, <c>%ImportSweepSchedule%</c>): the safety net behind Event Grid. Every blob version
-/// in the imports container that has no receipt yet is queued for import, so no dropped file is silently missed.
+/// in the imports container that was never queued (a file dropped before the subscription existed, a dead-lettered
+/// event) is queued for import now, so no dropped file is silently missed.
 /// </summary>
-internal sealed class ImportSweepTimerFunction(ImportDropScanner scanner) : IInvocationHandler
+internal sealed class ImportSweepTimerFunction(ImportDropDispatcher drops, ILogger<ImportSweepTimerFunction> logger)
 {
-    public string FunctionName => "importSweepTimer";
-
-    public async Task<JsonNode?> InvokeAsync(InvocationContext context, CancellationToken cancellationToken)
+    [Function("importSweepTimer")]
+    public async Task RunAsync([TimerTrigger("%ImportSweepSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var pastDue = (bool?)context.DataJson("timer")?["IsPastDue"] ?? false;
-        var queued = await scanner.ScanOnceAsync(cancellationToken);
-        context.Logs.Add($"import sweep: {queued} new file(s) queued{(pastDue ? " (past due)" : string.Empty)}");
-        return new JsonObject { ["queued"] = queued };
+        var queued = await drops.SweepAsync(cancellationToken);
+        Log.ImportSweep(logger, queued, timer.IsPastDue ? " (past due)" : string.Empty);
     }
 }

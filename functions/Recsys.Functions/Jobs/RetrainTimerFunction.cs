@@ -1,10 +1,10 @@
-using System.Text.Json.Nodes;
 using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Recsys.Core.Errors;
 using Recsys.Core.Solutions;
-using Recsys.Functions.Invocation;
 using Recsys.Storage;
 
 namespace Recsys.Functions.Jobs;
@@ -17,16 +17,13 @@ namespace Recsys.Functions.Jobs;
 /// second instance either finds the lease taken or the new version already there. Insufficient data and a version
 /// already training are logged and skipped; the next occurrence tries again.
 /// </summary>
-internal sealed class RetrainTimerFunction(SolutionService solutions, StorageClients storage) : IInvocationHandler
+internal sealed class RetrainTimerFunction(SolutionService solutions, StorageClients storage, ILogger<RetrainTimerFunction> logger)
 {
     private static readonly TimeSpan s_leaseDuration = TimeSpan.FromSeconds(60);
 
-    public string FunctionName => "retrainTimer";
-
-    public async Task<JsonNode?> InvokeAsync(InvocationContext context, CancellationToken cancellationToken)
+    [Function("retrainTimer")]
+    public async Task RunAsync([TimerTrigger("%RetrainSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var started = new JsonArray();
-        var skipped = 0;
         foreach (var solution in await solutions.AllAsync(cancellationToken))
         {
             if (!solution.PerformAutoTraining)
@@ -45,23 +42,18 @@ internal sealed class RetrainTimerFunction(SolutionService solutions, StorageCli
                 var outcome = await StartIfDueAsync(solution.Name, cancellationToken);
                 if (outcome.VersionArn is { } arn)
                 {
-                    started.Add(arn);
-                    context.Logs.Add($"retrain: started automatic version {arn}");
+                    Log.RetrainStarted(logger, arn);
                 }
                 else
                 {
-                    skipped++;
-                    context.Logs.Add($"retrain: skipped {solution.Name}: {outcome.Reason}");
+                    Log.RetrainSkipped(logger, solution.Name, outcome.Reason ?? string.Empty);
                 }
             }
             catch (RecsysException e)
             {
-                skipped++;
-                context.Logs.Add($"retrain: skipped {solution.Name}: {e.Message}");
+                Log.RetrainSkipped(logger, solution.Name, e.Message);
             }
         }
-
-        return new JsonObject { ["started"] = started, ["skipped"] = skipped };
     }
 
     private async Task<(string? VersionArn, string? Reason)> StartIfDueAsync(string solution, CancellationToken cancellationToken)

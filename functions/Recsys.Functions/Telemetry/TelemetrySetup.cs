@@ -1,5 +1,9 @@
 using System.Diagnostics.Metrics;
 using Azure.Identity;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -12,8 +16,8 @@ namespace Recsys.Functions.Telemetry;
 /// <summary>OpenTelemetry logs, traces and metrics: Azure Monitor when configured, the console locally.</summary>
 /// <remarks>
 /// <para>
-/// Sources: ASP.NET Core (requests, and <c>http.server.request.duration</c> by route), HttpClient (storage and other
-/// outgoing calls), and Recsys's own meter and activity source (<see cref="RecsysMetrics"/>).
+/// Sources: the Functions worker (one span per invocation, correlated with the host's, and its resource attributes),
+/// HttpClient (storage and other outgoing calls), and Recsys's own meter and activity source (<see cref="RecsysMetrics"/>).
 /// </para>
 /// <para>
 /// Exporters: Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (with
@@ -37,7 +41,7 @@ internal static class TelemetrySetup
     /// <summary>The service name that telemetry carries (Application Insights' cloud role name).</summary>
     public const string ServiceName = "recsys";
 
-    public static WebApplicationBuilder AddRecsysTelemetry(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddRecsysTelemetry(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddMetrics();
@@ -55,13 +59,12 @@ internal static class TelemetrySetup
             .ConfigureResource(resource => resource.AddService(ServiceName, serviceInstanceId: Environment.MachineName))
             .WithTracing(tracing => tracing
                 .AddSource(RecsysMetrics.ActivitySourceName)
-                .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(RecsysMetrics.MeterName)
-                .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation())
             .WithLogging();
+        telemetry.UseFunctionsWorkerDefaults();
 
         if (azureMonitor)
         {

@@ -1,0 +1,22 @@
+using Recsys.Core.Jobs;
+
+namespace Recsys.Storage;
+
+/// <summary>The job queues in Queue Storage: each message kind as its source-generated JSON on its own queue.</summary>
+public sealed class QueueJobScheduler(StorageClients storage) : IJobScheduler
+{
+    /// <inheritdoc />
+    public Task SendAsync(ImportJobMessage message, CancellationToken cancellationToken = default)
+        => SendAsync(StorageNames.ImportJobsQueue, BinaryData.FromObjectAsJson(message, JobMessageJson.Default.ImportJobMessage), cancellationToken);
+
+    /// <inheritdoc />
+    public Task SendAsync(TrainingJobMessage message, CancellationToken cancellationToken = default)
+        => SendAsync(StorageNames.TrainingJobsQueue, BinaryData.FromObjectAsJson(message, JobMessageJson.Default.TrainingJobMessage), cancellationToken);
+
+    /// <inheritdoc />
+    public Task SendAsync(BatchJobMessage message, CancellationToken cancellationToken = default)
+        => SendAsync(StorageNames.BatchJobsQueue, BinaryData.FromObjectAsJson(message, JobMessageJson.Default.BatchJobMessage), cancellationToken);
+
+    private async Task SendAsync(string queue, BinaryData message, CancellationToken cancellationToken)
+        => await storage.Queue(queue).SendMessageAsync(message, cancellationToken: cancellationToken);
+}

@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+using Recsys.Core.DataLifecycle;
+using Recsys.Core.Runtime;
+using Recsys.Core.Solutions;
+
+namespace Recsys.Functions.Composition;
+
+/// <summary>HTTP settings (section <c>Recsys:Http</c>, <c>Recsys__Http__…</c> as app settings).</summary>
+internal sealed class HttpOptions
+{
+    public const string Section = "Recsys:Http";
+
+    /// <summary>Largest request body accepted (default 1 MiB); larger bodies get a 413 problem.</summary>
+    [Range(1024, 100L * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary>Serving settings (section <c>Recsys:Serving</c>).</summary>
+internal sealed class ServingOptions
+{
+    public const string Section = "Recsys:Serving";
+
+    /// <summary>How old an item catalogue (metadata for filters and exploration) may get before it is rebuilt.</summary>
+    [Range(1, 86_400)]
+    public double CatalogRefreshSeconds { get; set; } = ItemCatalogs.DefaultRefreshInterval.TotalSeconds;
+
+    /// <summary>Megabytes of model artifacts an instance keeps loaded.</summary>
+    [Range(16, 1_048_576)]
+    public long ModelCacheMegabytes { get; set; } = SolutionModelLoader.DefaultMemoryBudgetBytes / (1024 * 1024);
+}
+
+/// <summary>Event compaction settings (section <c>Recsys:Events</c>, beside the event store's own).</summary>
+internal sealed class EventCompactionOptions
+{
+    public const string Section = "Recsys:Events";
+
+    /// <summary>How long before a compaction run events must have been received to be compacted by it.</summary>
+    [Range(0, 86_400)]
+    public double CompactionSettleSeconds { get; set; } = EventCompactor.DefaultSettleTime.TotalSeconds;
+}
