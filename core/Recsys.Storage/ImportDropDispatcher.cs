@@ -68,7 +68,7 @@ public sealed class ImportDropDispatcher(StorageClients storage, IJobScheduler q
             }
         }
 
-        await queue.SendAsync(new ImportJobMessage(blobName, etag, null), cancellationToken);
+        await queue.SendAsync(new ImportJobMessage(blobName, etag, null), cancellationToken: cancellationToken);
         receipt["Sent"] = true;
         receipt["SentAt"] = time.GetUtcNow();
         try

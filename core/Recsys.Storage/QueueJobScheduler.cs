@@ -6,17 +6,17 @@ namespace Recsys.Storage;
 public sealed class QueueJobScheduler(StorageClients storage) : IJobScheduler
 {
     /// <inheritdoc />
-    public Task SendAsync(ImportJobMessage message, CancellationToken cancellationToken = default)
-        => SendAsync(StorageNames.ImportJobsQueue, BinaryData.FromObjectAsJson(message, JobMessageJson.Default.ImportJobMessage), cancellationToken);
+    public Task SendAsync(ImportJobMessage message, TimeSpan? delay = null, CancellationToken cancellationToken = default)
+        => SendAsync(StorageNames.ImportJobsQueue, BinaryData.FromObjectAsJson(message, JobMessageJson.Default.ImportJobMessage), delay, cancellationToken);
 
     /// <inheritdoc />
-    public Task SendAsync(TrainingJobMessage message, CancellationToken cancellationToken = default)
-        => SendAsync(StorageNames.TrainingJobsQueue, BinaryData.FromObjectAsJson(message, JobMessageJson.Default.TrainingJobMessage), cancellationToken);
+    public Task SendAsync(TrainingJobMessage message, TimeSpan? delay = null, CancellationToken cancellationToken = default)
+        => SendAsync(StorageNames.TrainingJobsQueue, BinaryData.FromObjectAsJson(message, JobMessageJson.Default.TrainingJobMessage), delay, cancellationToken);
 
     /// <inheritdoc />
-    public Task SendAsync(BatchJobMessage message, CancellationToken cancellationToken = default)
-        => SendAsync(StorageNames.BatchJobsQueue, BinaryData.FromObjectAsJson(message, JobMessageJson.Default.BatchJobMessage), cancellationToken);
+    public Task SendAsync(BatchJobMessage message, TimeSpan? delay = null, CancellationToken cancellationToken = default)
+        => SendAsync(StorageNames.BatchJobsQueue, BinaryData.FromObjectAsJson(message, JobMessageJson.Default.BatchJobMessage), delay, cancellationToken);
 
-    private async Task SendAsync(string queue, BinaryData message, CancellationToken cancellationToken)
-        => await storage.Queue(queue).SendMessageAsync(message, cancellationToken: cancellationToken);
+    private async Task SendAsync(string queue, BinaryData message, TimeSpan? delay, CancellationToken cancellationToken)
+        => await storage.Queue(queue).SendMessageAsync(message, visibilityTimeout: delay, cancellationToken: cancellationToken);
 }

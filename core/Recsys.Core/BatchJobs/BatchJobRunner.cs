@@ -7,6 +7,7 @@ using Recsys.Core.Campaigns;
 using Recsys.Core.Datasets;
 using Recsys.Core.Errors;
 using Recsys.Core.Filters;
+using Recsys.Core.Jobs;
 using Recsys.Core.Resources;
 using Recsys.Core.Runtime;
 using Recsys.Core.Solutions;
@@ -31,6 +32,7 @@ namespace Recsys.Core.BatchJobs;
 /// <param name="deletedUsers">Users removed by data deletion jobs, which segment jobs leave out.</param>
 /// <param name="filters">Filters, for segment jobs with a UserID filter.</param>
 /// <param name="catalogs">Item and user metadata, for segment jobs with a UserID filter.</param>
+/// <param name="runner">The job lifecycle.</param>
 public sealed partial class BatchJobRunner(
     IResourceStore<BatchJob> jobs,
     SolutionService solutions,
@@ -40,49 +42,28 @@ public sealed partial class BatchJobRunner(
     TimeProvider time,
     IDeletedUsers deletedUsers,
     FilterService filters,
-    ItemCatalogs catalogs)
+    ItemCatalogs catalogs,
+    JobRunner runner)
 {
     private const int ChunkLines = 64;
     private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(2);
     private static readonly byte[] s_newLine = "\n"u8.ToArray();
 
-    /// <summary>Runs the job; returns it as it ended. Throws only for failures worth a retry.</summary>
-    public async Task<BatchJob> RunAsync(BatchJobKind kind, string jobName, CancellationToken cancellationToken = default)
-    {
-        var stored = await jobs.GetAsync(BatchJobService.Scope(kind), jobName, BatchJob.DisplayName(kind), cancellationToken);
-        if (ResourceStatus.IsTerminal(stored.Value.State.Status) || stored.Value.State.Status == ResourceStatus.DeletePending)
-        {
-            return stored.Value;
-        }
+    private readonly JobKind<BatchJob> _inference = new(BatchJob.DisplayName(BatchJobKind.Inference), jobs, (j, s) => j with { State = s });
+    private readonly JobKind<BatchJob> _segment = new(BatchJob.DisplayName(BatchJobKind.Segment), jobs, (j, s) => j with { State = s });
 
-        using var record = Track(stored);
-        if (record.Current.State.Status == ResourceStatus.CreatePending)
-        {
-            await record.UpdateAsync(j => j with { State = j.State.MoveTo(BatchJob.DisplayName(kind), j.Name, ResourceStatus.CreateInProgress, time.GetUtcNow()) }, cancellationToken);
-        }
+    /// <summary>Runs one delivery of a batch inference or segment job (see <see cref="JobRunner"/>).</summary>
+    public Task<JobOutcome<BatchJob>> RunAsync(BatchJobKind kind, string jobName, JobDelivery delivery, CancellationToken cancellationToken = default)
+        => runner.RunAsync(Kind(kind), BatchJobService.Scope(kind), jobName, delivery, RunLinesAsync, cancellationToken: cancellationToken);
 
-        try
-        {
-            return await RunLinesAsync(record, cancellationToken);
-        }
-        catch (RecsysException e)
-        {
-            return await FailAsync(record, e.Message, cancellationToken);
-        }
-    }
+    /// <summary>Marks a job failed with <paramref name="reason"/> unless it has ended (a poisoned message, an abandoned job).</summary>
+    public Task<bool> GiveUpAsync(BatchJobKind kind, string jobName, string reason, CancellationToken cancellationToken = default)
+        => runner.GiveUpAsync(Kind(kind), BatchJobService.Scope(kind), jobName, reason, cancellationToken);
 
-    /// <summary>Marks a job failed after its last delivery failed with <paramref name="reason"/>.</summary>
-    public async Task GiveUpAsync(BatchJobKind kind, string jobName, string reason, CancellationToken cancellationToken = default)
-    {
-        var stored = await jobs.FindAsync(BatchJobService.Scope(kind), jobName, cancellationToken);
-        if (stored is not null && !ResourceStatus.IsTerminal(stored.Value.State.Status))
-        {
-            using var record = Track(stored);
-            await FailAsync(record, reason, cancellationToken);
-        }
-    }
+    /// <summary>Batch inference or segment jobs as the job seam sees them (scoped by <see cref="BatchJobService.Scope"/>).</summary>
+    public JobKind<BatchJob> Kind(BatchJobKind kind) => kind == BatchJobKind.Inference ? _inference : _segment;
 
-    private async Task<BatchJob> RunLinesAsync(TrackedResource<BatchJob> record, CancellationToken cancellationToken)
+    private async Task<BatchJob> RunLinesAsync(JobContext<BatchJob> record, CancellationToken cancellationToken)
     {
         var job = record.Current;
         var version = (await solutions.DescribeVersionAsync(job.SolutionVersionArn, cancellationToken)).Value;
@@ -167,18 +148,13 @@ public sealed partial class BatchJobRunner(
                 {
                     lastProgress = Stopwatch.GetTimestamp();
                     var (r, s, f) = (read, succeeded, failed);
-                    await record.UpdateAsync(j => j with { LinesRead = r, LinesSucceeded = s, LinesFailed = f }, cancellationToken);
+                    record.Progress(j => j with { LinesRead = r, LinesSucceeded = s, LinesFailed = f });
                 }
             }
         }
 
-        return await record.UpdateAsync(j => j with
-        {
-            LinesRead = read,
-            LinesSucceeded = succeeded,
-            LinesFailed = failed,
-            State = j.State.MoveTo(BatchJob.DisplayName(j.Kind), j.Name, ResourceStatus.Active, time.GetUtcNow()),
-        }, cancellationToken);
+        record.Phase($"{read} lines answered, {failed} with errors, into {job.OutputFile}");
+        return await record.CompleteAsync(j => j with { LinesRead = read, LinesSucceeded = succeeded, LinesFailed = failed }, cancellationToken);
     }
 
     private async Task<(byte[] Line, bool Ok)> AnswerAsync(
@@ -338,12 +314,6 @@ public sealed partial class BatchJobRunner(
 
     private static byte[] Line(JsonNode? input, JsonObject? output, string? error)
         => JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["input"] = input, ["output"] = output, ["error"] = error }, BatchJson.Default.JsonObject);
-
-    private async Task<BatchJob> FailAsync(TrackedResource<BatchJob> record, string reason, CancellationToken cancellationToken)
-        => await record.UpdateAsync(j => j with { State = j.State.MoveTo(BatchJob.DisplayName(j.Kind), j.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), reason) }, cancellationToken);
-
-    private TrackedResource<BatchJob> Track(Stored<BatchJob> stored)
-        => new(jobs, BatchJobService.Scope(stored.Value.Kind), stored, j => j with { State = j.State with { LastUpdatedDateTime = time.GetUtcNow() } });
 
     [GeneratedRegex("""^\s*ITEMS\.(?<field>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*"(?<value>[^"]*)"\s*$""", RegexOptions.IgnoreCase)]
     private static partial Regex AttributeCondition();

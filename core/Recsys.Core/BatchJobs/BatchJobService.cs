@@ -129,7 +129,7 @@ public sealed class BatchJobService(
             State = ResourceState.New(ResourceStatus.CreatePending, time.GetUtcNow()),
         };
         var created = await jobs.CreateAsync(Scope(kind), job.Name, job, cancellationToken);
-        await queue.SendAsync(new BatchJobMessage(Scope(kind), job.Name), cancellationToken);
+        await queue.SendAsync(new BatchJobMessage(Scope(kind), job.Name), cancellationToken: cancellationToken);
         return created;
     }
 

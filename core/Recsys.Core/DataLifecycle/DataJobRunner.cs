@@ -5,6 +5,7 @@ using Recsys.Core.DatasetImports;
 using Recsys.Core.Datasets;
 using Recsys.Core.Errors;
 using Recsys.Core.Events;
+using Recsys.Core.Jobs;
 using Recsys.Core.Resources;
 using Recsys.Core.Schemas;
 using Recsys.Data.Export;
@@ -31,6 +32,7 @@ namespace Recsys.Core.DataLifecycle;
 /// <param name="deletedUsers">The registry of deleted users.</param>
 /// <param name="files">Blob access.</param>
 /// <param name="time">Clock.</param>
+/// <param name="jobs">The job lifecycle.</param>
 public sealed class DataJobRunner(
     IResourceStore<DatasetExportJob> exports,
     IResourceStore<DataDeletionJob> deletions,
@@ -41,7 +43,8 @@ public sealed class DataJobRunner(
     IEventStore events,
     IDeletedUsers deletedUsers,
     IBatchJobFiles files,
-    TimeProvider time)
+    TimeProvider time,
+    JobRunner jobs)
 {
     private const int DeletionParallelism = 16;
     private const int RewriteBatchRows = 8192;
@@ -50,60 +53,30 @@ public sealed class DataJobRunner(
     private static readonly DatasetSchema s_userList = DatasetSchema.Create(
         DatasetType.Users, new FieldDefinition(ReservedFields.UserId, FieldType.String), new FieldDefinition("DELETION_NOTE", FieldType.String, IsNullable: true, IsCategorical: true));
 
-    /// <summary>Runs an export job; returns it as it ended. Throws only for failures worth a retry.</summary>
-    public Task<DatasetExportJob> RunExportAsync(string jobName, CancellationToken cancellationToken = default)
-        => RunAsync(exports, DataJobService.ExportKind, jobName, DatasetExportJob.DisplayName, (j, s) => j with { State = s }, ExportAsync, cancellationToken);
+    private readonly JobKind<DatasetExportJob> _exportKind = new(DatasetExportJob.DisplayName, exports, (j, s) => j with { State = s });
+    private readonly JobKind<DataDeletionJob> _deletionKind = new(DataDeletionJob.DisplayName, deletions, (j, s) => j with { State = s });
 
-    /// <summary>Runs a deletion job; returns it as it ended. Throws only for failures worth a retry.</summary>
-    public Task<DataDeletionJob> RunDeletionAsync(string jobName, CancellationToken cancellationToken = default)
-        => RunAsync(deletions, DataJobService.DeletionKind, jobName, DataDeletionJob.DisplayName, (j, s) => j with { State = s }, DeleteAsync, cancellationToken);
+    /// <summary>Export jobs as the job seam sees them (scope <see cref="DataJobService.ExportKind"/>).</summary>
+    public JobKind<DatasetExportJob> ExportKind => _exportKind;
 
-    /// <summary>Marks a job failed after its last delivery failed with <paramref name="reason"/>.</summary>
-    public Task GiveUpAsync(string kind, string jobName, string reason, CancellationToken cancellationToken = default)
+    /// <summary>Deletion jobs as the job seam sees them (scope <see cref="DataJobService.DeletionKind"/>).</summary>
+    public JobKind<DataDeletionJob> DeletionKind => _deletionKind;
+
+    /// <summary>Runs one delivery of an export job (see <see cref="JobRunner"/>).</summary>
+    public Task<JobOutcome<DatasetExportJob>> RunExportAsync(string jobName, JobDelivery delivery, CancellationToken cancellationToken = default)
+        => jobs.RunAsync(_exportKind, DataJobService.ExportKind, jobName, delivery, ExportAsync, cancellationToken: cancellationToken);
+
+    /// <summary>Runs one delivery of a deletion job (see <see cref="JobRunner"/>).</summary>
+    public Task<JobOutcome<DataDeletionJob>> RunDeletionAsync(string jobName, JobDelivery delivery, CancellationToken cancellationToken = default)
+        => jobs.RunAsync(_deletionKind, DataJobService.DeletionKind, jobName, delivery, DeleteAsync, cancellationToken: cancellationToken);
+
+    /// <summary>Marks a job failed with <paramref name="reason"/> unless it has ended (a poisoned message, an abandoned job).</summary>
+    public Task<bool> GiveUpAsync(string kind, string jobName, string reason, CancellationToken cancellationToken = default)
         => kind == DataJobService.ExportKind
-            ? GiveUpAsync(exports, kind, jobName, DatasetExportJob.DisplayName, (j, s) => j with { State = s }, reason, cancellationToken)
-            : GiveUpAsync(deletions, kind, jobName, DataDeletionJob.DisplayName, (j, s) => j with { State = s }, reason, cancellationToken);
+            ? jobs.GiveUpAsync(_exportKind, kind, jobName, reason, cancellationToken)
+            : jobs.GiveUpAsync(_deletionKind, kind, jobName, reason, cancellationToken);
 
-    private async Task<T> RunAsync<T>(
-        IResourceStore<T> store, string kind, string jobName, string displayName, Func<T, ResourceState, T> withState,
-        Func<TrackedResource<T>, CancellationToken, Task<T>> run, CancellationToken cancellationToken)
-        where T : class, IResource
-    {
-        var stored = await store.GetAsync(kind, jobName, displayName, cancellationToken);
-        if (ResourceStatus.IsTerminal(stored.Value.State.Status))
-        {
-            return stored.Value;
-        }
-
-        using var record = new TrackedResource<T>(store, kind, stored, j => withState(j, j.State with { LastUpdatedDateTime = time.GetUtcNow() }));
-        if (record.Current.State.Status == ResourceStatus.CreatePending)
-        {
-            await record.UpdateAsync(j => withState(j, j.State.MoveTo(displayName, j.Name, ResourceStatus.CreateInProgress, time.GetUtcNow())), cancellationToken);
-        }
-
-        try
-        {
-            return await run(record, cancellationToken);
-        }
-        catch (RecsysException e)
-        {
-            return await record.UpdateAsync(j => withState(j, j.State.MoveTo(displayName, j.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), e.Message)), cancellationToken);
-        }
-    }
-
-    private async Task GiveUpAsync<T>(
-        IResourceStore<T> store, string kind, string jobName, string displayName, Func<T, ResourceState, T> withState, string reason,
-        CancellationToken cancellationToken)
-        where T : class, IResource
-    {
-        var stored = await store.FindAsync(kind, jobName, cancellationToken);
-        if (stored is not null && !ResourceStatus.IsTerminal(stored.Value.State.Status))
-        {
-            await store.ReplaceAsync(kind, jobName, withState(stored.Value, stored.Value.State.MoveTo(displayName, jobName, ResourceStatus.CreateFailed, time.GetUtcNow(), reason)), stored.ETag, cancellationToken);
-        }
-    }
-
-    private async Task<DatasetExportJob> ExportAsync(TrackedResource<DatasetExportJob> record, CancellationToken cancellationToken)
+    private async Task<DatasetExportJob> ExportAsync(JobContext<DatasetExportJob> record, CancellationToken cancellationToken)
     {
         var job = record.Current;
         var dataset = await datasets.FindAsync(job.DatasetGroup, job.DatasetType, cancellationToken)
@@ -119,14 +92,16 @@ public sealed class DataJobRunner(
         await using (var text = new StreamWriter(output, new UTF8Encoding(false), 1 << 16))
         {
             var csv = new CsvRecordWriter(text, schema);
-            async Task ProgressAsync()
+            Task ProgressAsync()
             {
                 if (Stopwatch.GetElapsedTime(lastProgress) >= s_progressInterval)
                 {
                     lastProgress = Stopwatch.GetTimestamp();
                     var written = csv.Rows;
-                    await record.UpdateAsync(j => j with { RowsExported = written }, cancellationToken);
+                    record.Progress(j => j with { RowsExported = written });
                 }
+
+                return Task.CompletedTask;
             }
 
             if (job.DatasetType == DatasetType.Interactions)
@@ -163,11 +138,8 @@ public sealed class DataJobRunner(
             rows = csv.Rows;
         }
 
-        return await record.UpdateAsync(j => j with
-        {
-            RowsExported = rows,
-            State = j.State.MoveTo(DatasetExportJob.DisplayName, j.Name, ResourceStatus.Active, time.GetUtcNow()),
-        }, cancellationToken);
+        record.Phase($"{rows} rows written to {job.OutputFile}");
+        return await record.CompleteAsync(j => j with { RowsExported = rows }, cancellationToken);
     }
 
     /// <summary>
@@ -248,7 +220,7 @@ public sealed class DataJobRunner(
         }
     }
 
-    private async Task<DataDeletionJob> DeleteAsync(TrackedResource<DataDeletionJob> record, CancellationToken cancellationToken)
+    private async Task<DataDeletionJob> DeleteAsync(JobContext<DataDeletionJob> record, CancellationToken cancellationToken)
     {
         var job = record.Current;
         if (!await files.ExistsAsync(job.DataLocation, cancellationToken))
@@ -275,12 +247,7 @@ public sealed class DataJobRunner(
         if (!read.Succeeded || users.Ids.Count == 0)
         {
             var reason = read.FailureReason ?? $"The file has no valid USER_ID ({read.RowsRejected} rows rejected); nothing was deleted.";
-            return await record.UpdateAsync(j => j with
-            {
-                RowsRejected = read.RowsRejected,
-                ErrorReportLocation = report,
-                State = j.State.MoveTo(DataDeletionJob.DisplayName, j.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), reason),
-            }, cancellationToken);
+            return await record.FailAsync(reason, cancellationToken, j => j with { RowsRejected = read.RowsRejected, ErrorReportLocation = report });
         }
 
         // 2. The registry, then each user's history tombstone: serving treats them as new users from here on, and
@@ -288,6 +255,7 @@ public sealed class DataJobRunner(
         var deletedAt = job.DeletedAt ?? time.GetUtcNow();
         await deletedUsers.AddAsync(job.DatasetGroup, users.Ids, deletedAt, cancellationToken);
         job = await record.UpdateAsync(j => j with { DeletedAt = deletedAt, NumDeleted = users.Ids.Count, RowsRejected = read.RowsRejected, ErrorReportLocation = report }, cancellationToken);
+        record.Phase($"{users.Ids.Count} users recorded as deleted; removing their events, records and segment rows");
 
         long eventsDeleted = 0;
         await Parallel.ForEachAsync(users.Ids, new ParallelOptions { MaxDegreeOfParallelism = DeletionParallelism, CancellationToken = cancellationToken }, async (user, ct) =>
@@ -299,13 +267,7 @@ public sealed class DataJobRunner(
         var removed = await RemoveRowsAsync(job.DatasetGroup, DatasetType.Interactions, these, cancellationToken)
             + await RemoveRowsAsync(job.DatasetGroup, DatasetType.Users, these, cancellationToken);
 
-        return await record.UpdateAsync(j => j with
-        {
-            EventsDeleted = eventsDeleted,
-            RecordsDeleted = recordsDeleted,
-            SegmentRowsRemoved = removed,
-            State = j.State.MoveTo(DataDeletionJob.DisplayName, j.Name, ResourceStatus.Active, time.GetUtcNow()),
-        }, cancellationToken);
+        return await record.CompleteAsync(j => j with { EventsDeleted = eventsDeleted, RecordsDeleted = recordsDeleted, SegmentRowsRemoved = removed }, cancellationToken);
     }
 
     /// <summary>

@@ -69,7 +69,7 @@ public sealed class DataJobService(
             State = ResourceState.New(ResourceStatus.CreatePending, time.GetUtcNow()),
         };
         var created = await exports.CreateAsync(ExportKind, job.Name, job, cancellationToken);
-        await queue.SendAsync(new BatchJobMessage(ExportKind, job.Name), cancellationToken);
+        await queue.SendAsync(new BatchJobMessage(ExportKind, job.Name), cancellationToken: cancellationToken);
         return created;
     }
 
@@ -108,7 +108,7 @@ public sealed class DataJobService(
             State = ResourceState.New(ResourceStatus.CreatePending, time.GetUtcNow()),
         };
         var created = await deletions.CreateAsync(DeletionKind, job.Name, job, cancellationToken);
-        await queue.SendAsync(new BatchJobMessage(DeletionKind, job.Name), cancellationToken);
+        await queue.SendAsync(new BatchJobMessage(DeletionKind, job.Name), cancellationToken: cancellationToken);
         return created;
     }
 

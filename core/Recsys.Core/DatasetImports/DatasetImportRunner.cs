@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Recsys.Core.Datasets;
 using Recsys.Core.Errors;
+using Recsys.Core.Jobs;
 using Recsys.Core.Resources;
 using Recsys.Core.Schemas;
 using Recsys.Core.Telemetry;
@@ -10,12 +11,6 @@ using Recsys.Data.Import;
 using Recsys.Data.Segments;
 
 namespace Recsys.Core.DatasetImports;
-
-/// <summary>What the import queue asks for: a file version, and the job when it was created through the API.</summary>
-/// <param name="BlobName">File in the imports container.</param>
-/// <param name="ETag">Version to import (null: current).</param>
-/// <param name="JobName">The API job, or null for a dropped file.</param>
-public sealed record ImportRequest(string BlobName, string? ETag, string? JobName);
 
 /// <summary>
 /// Runs one import job: streams the file, validates every row against the dataset's schema, writes the accepted
@@ -32,6 +27,7 @@ public sealed record ImportRequest(string BlobName, string? ETag, string? JobNam
 /// <param name="segments">The datasets' segments and manifests.</param>
 /// <param name="files">The imports container.</param>
 /// <param name="time">Clock.</param>
+/// <param name="runner">The job lifecycle.</param>
 /// <param name="metrics">Where import metrics go; <see cref="RecsysMetrics.Default"/> when null.</param>
 public sealed class DatasetImportRunner(
     IResourceStore<DatasetImportJob> jobs,
@@ -40,52 +36,49 @@ public sealed class DatasetImportRunner(
     IDatasetSegmentStore segments,
     IImportFileStore files,
     TimeProvider time,
+    JobRunner runner,
     RecsysMetrics? metrics = null)
 {
     private readonly RecsysMetrics _metrics = metrics ?? RecsysMetrics.Default;
     private const string Scope = IResourceStore<DatasetImportJob>.GlobalScope;
-    private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>Runs the import; returns the job as it ended. Throws only for failures worth a retry.</summary>
-    public async Task<DatasetImportJob> RunAsync(ImportRequest request, CancellationToken cancellationToken = default)
+    private readonly JobKind<DatasetImportJob> _kind = new("dataset import job", jobs, (j, s) => j with { State = s });
+
+    /// <summary>Import jobs as the job seam sees them (all in the global scope).</summary>
+    public JobKind<DatasetImportJob> Kind => _kind;
+
+    /// <summary>
+    /// Runs one delivery of an import (see <see cref="JobRunner"/>): a dropped file's job is created on its first
+    /// delivery, named after the blob version, so that each version is imported once.
+    /// </summary>
+    public async Task<JobOutcome<DatasetImportJob>> RunAsync(ImportJobMessage request, JobDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var stored = request.JobName is null
-            ? await FindOrCreateDropJobAsync(request, cancellationToken)
-            : await jobs.GetAsync(Scope, request.JobName, "dataset import job", cancellationToken);
+        var name = request.Job ?? (await FindOrCreateDropJobAsync(request, cancellationToken)).Value.Name;
+        return await runner.RunAsync(
+            _kind, Scope, name, delivery, (record, ct) => ImportMeasuredAsync(record, request, ct), e => e is ImportFileChangedException, cancellationToken);
+    }
 
-        var job = stored.Value;
-        if (ResourceStatus.IsTerminal(job.State.Status) || job.State.Status == ResourceStatus.DeletePending)
-        {
-            return job; // a repeated message for a finished job
-        }
+    /// <summary>Marks a job failed with <paramref name="reason"/> unless it has ended (a poisoned message, an abandoned job).</summary>
+    public Task<bool> GiveUpAsync(ImportJobMessage request, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return runner.GiveUpAsync(_kind, Scope, request.Job ?? ImportPaths.DropJobName(request.Blob, request.ETag), reason, cancellationToken);
+    }
 
+    // The import inside a span of RecsysMetrics.ActivitySource, recording recsys.import.rows and .duration when it ends.
+    private async Task<DatasetImportJob> ImportMeasuredAsync(JobContext<DatasetImportJob> record, ImportJobMessage request, CancellationToken cancellationToken)
+    {
+        var job = record.Current;
         var started = Stopwatch.GetTimestamp();
         using var activity = RecsysMetrics.ActivitySource.StartActivity("recsys.import");
         activity?.SetTag("recsys.import_job", job.Name);
         activity?.SetTag("recsys.dataset_group", job.DatasetGroup);
         activity?.SetTag("recsys.dataset_type", job.DatasetType?.ToString());
-        using var progress = Track(stored);
         DatasetImportJob ended;
         try
         {
-            if (job.State.Status == ResourceStatus.CreatePending)
-            {
-                await progress.UpdateAsync(j => j with { State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.CreateInProgress, time.GetUtcNow()) }, cancellationToken);
-            }
-
-            try
-            {
-                ended = await ImportAsync(progress, request, cancellationToken);
-            }
-            catch (RecsysException e)
-            {
-                ended = await FailAsync(progress, e.Message, cancellationToken);
-            }
-            catch (ImportFileChangedException e)
-            {
-                ended = await FailAsync(progress, e.Message, cancellationToken);
-            }
+            ended = await ImportAsync(record, request, cancellationToken);
         }
         catch (Exception e)
         {
@@ -105,35 +98,20 @@ public sealed class DatasetImportRunner(
         return ended;
     }
 
-    /// <summary>Marks a job failed after its last delivery failed with <paramref name="reason"/>.</summary>
-    public async Task GiveUpAsync(ImportRequest request, string reason, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var name = request.JobName ?? ImportPaths.DropJobName(request.BlobName, request.ETag);
-        var stored = await jobs.FindAsync(Scope, name, cancellationToken);
-        if (stored is not null && !ResourceStatus.IsTerminal(stored.Value.State.Status))
-        {
-            using var record = Track(stored);
-            await FailAsync(record, reason, cancellationToken);
-        }
-    }
-
-    private async Task<DatasetImportJob> ImportAsync(TrackedResource<DatasetImportJob> record, ImportRequest request, CancellationToken cancellationToken)
+    private async Task<DatasetImportJob> ImportAsync(JobContext<DatasetImportJob> record, ImportJobMessage request, CancellationToken cancellationToken)
     {
         var job = record.Current;
         var dataset = await datasets.FindAsync(job.DatasetGroup, Dataset.TypeKey(job.DatasetType!.Value), cancellationToken);
         if (dataset is null)
         {
-            return await FailAsync(record, $"The dataset group '{job.DatasetGroup}' has no {job.DatasetType} dataset: create it, then drop the file again.", cancellationToken);
+            return await record.FailAsync($"The dataset group '{job.DatasetGroup}' has no {job.DatasetType} dataset: create it, then drop the file again.", cancellationToken);
         }
 
         var schema = (await schemas.GetAsync(IResourceStore<Schema>.GlobalScope, dataset.Value.SchemaName, "schema", cancellationToken)).Value.Parse();
         var segment = job.Name;
+        record.Phase($"reading imports/{job.DataLocation} into the {job.DatasetType} dataset of {job.DatasetGroup} ({job.ImportMode})");
         CsvImportResult result;
-        long rowsRead = 0;
-        using (var progressLoop = new CancellationTokenSource())
         {
-            var reporter = ReportProgressAsync(record, () => Interlocked.Read(ref rowsRead), progressLoop.Token);
             try
             {
                 await using var input = await files.OpenReadAsync(job.DataLocation, job.BlobETag ?? request.ETag, cancellationToken);
@@ -144,7 +122,7 @@ public sealed class DatasetImportRunner(
                     {
                         FileName = job.DataLocation,
                         ColumnMapping = job.ColumnMapping ?? dataset.Value.ColumnMapping,
-                        Progress = new InlineProgress(rows => Interlocked.Exchange(ref rowsRead, rows)),
+                        Progress = new InlineProgress(rows => record.Progress(j => j with { RowsRead = rows })),
                     }, cancellationToken);
                 }
             }
@@ -152,11 +130,6 @@ public sealed class DatasetImportRunner(
             {
                 await segments.DeleteSegmentAsync(job.DatasetGroup, job.DatasetType.Value, segment, CancellationToken.None);
                 throw;
-            }
-            finally
-            {
-                await progressLoop.CancelAsync();
-                await reporter;
             }
         }
 
@@ -171,7 +144,7 @@ public sealed class DatasetImportRunner(
             await segments.DeleteSegmentAsync(job.DatasetGroup, job.DatasetType.Value, segment, cancellationToken);
             var reason = result.FailureReason
                 ?? $"No row of the file is valid ({result.RowsRejected} rejected); the dataset is unchanged. See the error report.";
-            return await FailAsync(record, reason, cancellationToken, result, report);
+            return await record.FailAsync(reason, cancellationToken, j => j with { RowsRead = result.RowsRead, RowsImported = 0, RowsRejected = result.RowsRejected, ErrorReportLocation = report });
         }
 
         var committed = new DatasetSegment(segment, result.RowsImported, job.Name, time.GetUtcNow());
@@ -179,9 +152,9 @@ public sealed class DatasetImportRunner(
             ? manifest with { Segments = [.. manifest.Segments.Where(s => s.IsCompactedEvents), committed] } // FULL replaces imported data, not events
             : manifest with { Segments = [.. manifest.Segments.Where(s => s.Name != committed.Name), committed] }, cancellationToken);
 
-        return await record.UpdateAsync(j => j with
+        record.Phase($"{result.RowsImported} rows imported, {result.RowsRejected} rejected");
+        return await record.CompleteAsync(j => j with
         {
-            State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.Active, time.GetUtcNow()),
             RowsRead = result.RowsRead,
             RowsImported = result.RowsImported,
             RowsRejected = result.RowsRejected,
@@ -189,9 +162,9 @@ public sealed class DatasetImportRunner(
         }, cancellationToken);
     }
 
-    private async Task<Stored<DatasetImportJob>> FindOrCreateDropJobAsync(ImportRequest request, CancellationToken cancellationToken)
+    private async Task<Stored<DatasetImportJob>> FindOrCreateDropJobAsync(ImportJobMessage request, CancellationToken cancellationToken)
     {
-        var name = ImportPaths.DropJobName(request.BlobName, request.ETag);
+        var name = ImportPaths.DropJobName(request.Blob, request.ETag);
         var existing = await jobs.FindAsync(Scope, name, cancellationToken);
         if (existing is not null)
         {
@@ -199,13 +172,13 @@ public sealed class DatasetImportRunner(
         }
 
         var now = time.GetUtcNow();
-        var target = ImportPaths.Parse(request.BlobName, out var problem);
+        var target = ImportPaths.Parse(request.Blob, out var problem);
         string? failure = problem;
         if (target is not null)
         {
             var dataset = await datasets.FindAsync(target.DatasetGroup, Dataset.TypeKey(target.DatasetType), cancellationToken);
             failure = dataset is null
-                ? $"The file '{request.BlobName}' is for the {target.DatasetType} dataset of '{target.DatasetGroup}', which does not exist: create the dataset group and dataset, then drop the file again."
+                ? $"The file '{request.Blob}' is for the {target.DatasetType} dataset of '{target.DatasetGroup}', which does not exist: create the dataset group and dataset, then drop the file again."
                 : null;
         }
 
@@ -220,7 +193,7 @@ public sealed class DatasetImportRunner(
             Name = name,
             DatasetGroup = target?.DatasetGroup ?? string.Empty,
             DatasetType = target?.DatasetType,
-            DataLocation = request.BlobName,
+            DataLocation = request.Blob,
             BlobETag = request.ETag,
             ImportMode = target?.Mode ?? ImportMode.Full,
             Source = "drop",
@@ -233,39 +206,6 @@ public sealed class DatasetImportRunner(
         catch (ResourceAlreadyExistsException)
         {
             return await jobs.GetAsync(Scope, name, "dataset import job", cancellationToken);
-        }
-    }
-
-    private async Task<DatasetImportJob> FailAsync(TrackedResource<DatasetImportJob> record, string reason, CancellationToken cancellationToken, CsvImportResult? result = null, string? report = null)
-        => await record.UpdateAsync(j => j with
-        {
-            State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), reason),
-            RowsRead = result?.RowsRead ?? j.RowsRead,
-            RowsImported = 0,
-            RowsRejected = result?.RowsRejected ?? j.RowsRejected,
-            ErrorReportLocation = report ?? j.ErrorReportLocation,
-        }, cancellationToken);
-
-    private async Task ReportProgressAsync(TrackedResource<DatasetImportJob> record, Func<long> rowsRead, CancellationToken stop)
-    {
-        var reported = 0L;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(s_progressInterval, time, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            var rows = rowsRead();
-            if (rows != reported)
-            {
-                reported = rows;
-                await record.UpdateAsync(j => j with { RowsRead = rows }, CancellationToken.None);
-            }
         }
     }
 
@@ -288,9 +228,6 @@ public sealed class DatasetImportRunner(
     }
 
     private static string Quote(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    private TrackedResource<DatasetImportJob> Track(Stored<DatasetImportJob> stored)
-        => new(jobs, Scope, stored, j => j with { State = j.State with { LastUpdatedDateTime = time.GetUtcNow() } });
 
     /// <summary>Progress that runs its callback on the reporting thread (no synchronization context hop).</summary>
     private sealed class InlineProgress(Action<long> report) : IProgress<long>

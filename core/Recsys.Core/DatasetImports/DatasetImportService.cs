@@ -63,7 +63,7 @@ public sealed class DatasetImportService(
             State = ResourceState.New(ResourceStatus.CreatePending, timeProvider.GetUtcNow()),
         };
         var created = await jobs.CreateAsync(Scope, job.Name, job, cancellationToken);
-        await queue.SendAsync(new ImportJobMessage(file.Name, file.ETag, job.Name), cancellationToken);
+        await queue.SendAsync(new ImportJobMessage(file.Name, file.ETag, job.Name), cancellationToken: cancellationToken);
         return created;
     }
 

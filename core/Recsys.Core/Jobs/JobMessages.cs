@@ -38,14 +38,14 @@ public sealed record BatchJobMessage(string Kind, string Job)
 /// <summary>Sends job messages to their queues: the one port through which every job kind is scheduled.</summary>
 public interface IJobScheduler
 {
-    /// <summary>Queues an import.</summary>
-    Task SendAsync(ImportJobMessage message, CancellationToken cancellationToken = default);
+    /// <summary>Queues an import, visible after <paramref name="delay"/> (now when null).</summary>
+    Task SendAsync(ImportJobMessage message, TimeSpan? delay = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Queues a training.</summary>
-    Task SendAsync(TrainingJobMessage message, CancellationToken cancellationToken = default);
+    /// <summary>Queues a training, visible after <paramref name="delay"/> (now when null).</summary>
+    Task SendAsync(TrainingJobMessage message, TimeSpan? delay = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Queues a batch or data job.</summary>
-    Task SendAsync(BatchJobMessage message, CancellationToken cancellationToken = default);
+    /// <summary>Queues a batch or data job, visible after <paramref name="delay"/> (now when null).</summary>
+    Task SendAsync(BatchJobMessage message, TimeSpan? delay = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Source-generated JSON of the job messages (camelCase), shared by the senders and the queue functions.</summary>

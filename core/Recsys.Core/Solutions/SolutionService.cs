@@ -210,7 +210,7 @@ public sealed class SolutionService(
             State = ResourceState.New(ResourceStatus.CreatePending, timeProvider.GetUtcNow()),
         };
         var created = await versions.CreateAsync(solution.Name, version.Name, version, cancellationToken);
-        await queue.SendAsync(new TrainingJobMessage(solution.Name, version.Name), cancellationToken);
+        await queue.SendAsync(new TrainingJobMessage(solution.Name, version.Name), cancellationToken: cancellationToken);
         return created;
     }
 

@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using Recsys.Core.Errors;
+using Recsys.Core.Jobs;
 using Recsys.Core.Recipes;
 using Recsys.Core.Resources;
 using Recsys.Core.Telemetry;
 
 namespace Recsys.Core.Solutions;
-
-/// <summary>A training message arrived while another delivery of the same version is still running; retry later.</summary>
-public sealed class TrainingBusyException(string message) : Exception(message);
 
 /// <summary>
 /// Runs one solution version's training: loads the data, checks the minimums again, runs the
@@ -23,6 +21,7 @@ public sealed class TrainingBusyException(string message) : Exception(message);
 /// <param name="loader">Reads the training data.</param>
 /// <param name="models">Writes artifacts and manifests.</param>
 /// <param name="time">Clock.</param>
+/// <param name="jobs">The job lifecycle.</param>
 /// <param name="ranking">Learning to rank, for the personalized-ranking recipe.</param>
 /// <param name="metrics">Where training metrics go; <see cref="RecsysMetrics.Default"/> when null.</param>
 public sealed class TrainingRunner(
@@ -31,62 +30,48 @@ public sealed class TrainingRunner(
     TrainingDataLoader loader,
     ISolutionModelStore models,
     TimeProvider time,
+    JobRunner jobs,
     ILearningToRank? ranking = null,
     RecsysMetrics? metrics = null)
 {
     private readonly RecsysMetrics _metrics = metrics ?? RecsysMetrics.Default;
 
-    /// <summary>How long a running version's record may go without an update before another delivery takes it over.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(90);
+    private readonly JobKind<SolutionVersion> _kind = new("solution version", versions, (v, s) => v with { State = s });
 
-    private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(2);
+    /// <summary>Solution versions as the job seam sees them (scoped by solution).</summary>
+    public JobKind<SolutionVersion> Kind => _kind;
 
     /// <summary>Settings of the pipeline (seed, split sizes).</summary>
     public TrainingSettings Settings { get; init; } = new();
 
-    /// <summary>Runs the training; returns the version as it ended. Throws only for failures worth a retry.</summary>
-    public async Task<SolutionVersion> RunAsync(string solutionName, string versionName, bool lastDelivery, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs one delivery of a version's training (see <see cref="JobRunner"/>). Besides domain errors, argument and
+    /// state errors of the pipeline mean the data or configuration cannot be trained, which no retry mends.
+    /// </summary>
+    public Task<JobOutcome<SolutionVersion>> RunAsync(string solutionName, string versionName, JobDelivery delivery, CancellationToken cancellationToken = default)
+        => jobs.RunAsync(_kind, solutionName, versionName, delivery, TrainMeasuredAsync, e => e is InvalidOperationException or ArgumentException, cancellationToken);
+
+    /// <summary>Marks a version failed with <paramref name="reason"/> unless it has ended (a poisoned message, an abandoned job).</summary>
+    public Task<bool> GiveUpAsync(string solutionName, string versionName, string reason, CancellationToken cancellationToken = default)
+        => jobs.GiveUpAsync(_kind, solutionName, versionName, reason, cancellationToken);
+
+    // The training inside a span of RecsysMetrics.ActivitySource, recording recsys.training.duration when it ends.
+    private async Task<SolutionVersion> TrainMeasuredAsync(JobContext<SolutionVersion> record, CancellationToken cancellationToken)
     {
-        var stored = await versions.GetAsync(solutionName, versionName, "solution version", cancellationToken);
-        var version = stored.Value;
-        if (ResourceStatus.IsTerminal(version.State.Status) || version.State.Status == ResourceStatus.DeletePending)
-        {
-            return version; // a repeated message for a finished version
-        }
-
-        if (version.State.Status == ResourceStatus.CreateInProgress && time.GetUtcNow() - version.State.LastUpdatedDateTime < Lease)
-        {
-            // Another delivery is training it now; that one finishes the job.
-            return lastDelivery ? version : throw new TrainingBusyException($"The solution version {version.Arn} is being trained by another delivery.");
-        }
-
         var started = Stopwatch.GetTimestamp();
         using var activity = RecsysMetrics.ActivitySource.StartActivity("recsys.training");
-        activity?.SetTag("recsys.solution", solutionName);
-        activity?.SetTag("recsys.solution_version", versionName);
+        activity?.SetTag("recsys.solution", record.Current.Solution);
+        activity?.SetTag("recsys.solution_version", record.Current.Name);
         var run = new RunTelemetry();
-        using var record = Track(stored);
         SolutionVersion ended;
         try
         {
-            if (version.State.Status == ResourceStatus.CreatePending)
-            {
-                await record.UpdateAsync(v => v with { State = v.State.MoveTo("solution version", v.Name, ResourceStatus.CreateInProgress, time.GetUtcNow()) }, cancellationToken);
-            }
-
-            try
-            {
-                ended = await TrainAsync(record, run, cancellationToken);
-            }
-            catch (Exception e) when (e is RecsysException or InvalidOperationException or ArgumentException)
-            {
-                // The data or configuration cannot be trained: retrying would fail the same way.
-                ended = await FailAsync(record, e.Message, cancellationToken);
-            }
+            ended = await TrainAsync(record, run, cancellationToken);
         }
         catch (Exception e)
         {
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            _metrics.TrainingCompleted(run.Recipe, ResourceStatus.CreateFailed, Stopwatch.GetElapsedTime(started), run.Phases);
             throw;
         }
 
@@ -101,18 +86,7 @@ public sealed class TrainingRunner(
         return ended;
     }
 
-    /// <summary>Marks a version failed after its last delivery failed with <paramref name="reason"/>.</summary>
-    public async Task GiveUpAsync(string solutionName, string versionName, string reason, CancellationToken cancellationToken = default)
-    {
-        var stored = await versions.FindAsync(solutionName, versionName, cancellationToken);
-        if (stored is not null && !ResourceStatus.IsTerminal(stored.Value.State.Status) && stored.Value.State.Status != ResourceStatus.DeletePending)
-        {
-            using var record = Track(stored);
-            await FailAsync(record, reason, cancellationToken);
-        }
-    }
-
-    private async Task<SolutionVersion> TrainAsync(TrackedResource<SolutionVersion> record, RunTelemetry run, CancellationToken cancellationToken)
+    private async Task<SolutionVersion> TrainAsync(JobContext<SolutionVersion> record, RunTelemetry run, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var version = record.Current;
@@ -120,6 +94,7 @@ public sealed class TrainingRunner(
         var recipe = RecipeCatalog.Get(solution.Recipe);
         run.Recipe = recipe.Name;
         await record.UpdateAsync(v => v with { Phase = TrainingPhase.LoadingData, PercentComplete = 2 }, cancellationToken);
+        record.Phase($"loading the data of {solution.DatasetGroup} for {recipe.Name}");
 
         var loadClock = Stopwatch.StartNew();
         var loaded = await loader.LoadAsync(solution.DatasetGroup, recipe.UsesItemMetadata, cancellationToken);
@@ -128,8 +103,10 @@ public sealed class TrainingRunner(
         run.Phases["load"] = loadSeconds;
         if (SolutionService.InsufficientData(data) is { } reason)
         {
-            return await FailAsync(record, reason, cancellationToken);
+            return await record.FailAsync(reason, cancellationToken);
         }
+
+        record.Phase($"{data.InteractionCount} interactions of {data.UserIds.Count} users and {data.ItemIds.Count} items loaded in {loadSeconds:0.0} s");
 
         var configurations = await ConfigurationsAsync(solution, recipe, version.TrainingMode, cancellationToken);
         var settings = Settings;
@@ -142,22 +119,20 @@ public sealed class TrainingRunner(
             };
         }
 
-        var phase = (Name: TrainingPhase.Tuning, Percent: 10);
-        var gate = new Lock();
-        using var stop = new CancellationTokenSource();
-        var reporter = ReportProgressAsync(record, () => { lock (gate) { return phase; } }, stop.Token);
-        TrainingOutcome outcome;
-        try
+        var lastPhase = string.Empty;
+        void Progress(string name, int percent)
         {
-            outcome = await Task.Run(
-                () => TrainingPipeline.Run(data, recipe, configurations, settings, ranking, (name, percent) => { lock (gate) { phase = (name, percent); } }, cancellationToken),
-                cancellationToken);
+            record.Progress(v => v with { Phase = name, PercentComplete = percent });
+            if (name != lastPhase)
+            {
+                lastPhase = name;
+                record.Phase($"{name} ({percent} %)");
+            }
         }
-        finally
-        {
-            await stop.CancelAsync();
-            await reporter;
-        }
+
+        var outcome = await Task.Run(
+            () => TrainingPipeline.Run(data, recipe, configurations, settings, ranking, Progress, cancellationToken),
+            cancellationToken);
 
         foreach (var (phaseName, seconds) in outcome.Timings)
         {
@@ -186,9 +161,8 @@ public sealed class TrainingRunner(
         var manifestPath = await models.CommitManifestAsync(version.Solution, version.Name, manifest, cancellationToken);
         run.Phases["saving"] = savingClock.Elapsed.TotalSeconds;
 
-        var done = await record.UpdateAsync(v => v with
+        var done = await record.CompleteAsync(v => v with
         {
-            State = v.State.MoveTo("solution version", v.Name, ResourceStatus.Active, time.GetUtcNow()),
             Phase = TrainingPhase.Done,
             PercentComplete = 100,
             TrainingHours = Math.Round(hours, 6),
@@ -256,31 +230,6 @@ public sealed class TrainingRunner(
         }
     }
 
-    private async Task<SolutionVersion> FailAsync(TrackedResource<SolutionVersion> record, string reason, CancellationToken cancellationToken)
-        => await record.UpdateAsync(v => v with
-        {
-            State = v.State.MoveTo("solution version", v.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), reason),
-        }, cancellationToken);
-
-    private async Task ReportProgressAsync(TrackedResource<SolutionVersion> record, Func<(string Name, int Percent)> current, CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(s_progressInterval, time, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            // Written even when unchanged: the update time is the lease that tells other deliveries this run is alive.
-            var (name, percent) = current();
-            await record.UpdateAsync(v => v with { Phase = name, PercentComplete = percent }, CancellationToken.None);
-        }
-    }
-
     /// <summary>What a run learns for its telemetry as it goes: the recipe and the seconds of each finished phase.</summary>
     private sealed class RunTelemetry
     {
@@ -288,7 +237,4 @@ public sealed class TrainingRunner(
 
         public Dictionary<string, double> Phases { get; } = new(StringComparer.Ordinal);
     }
-
-    private TrackedResource<SolutionVersion> Track(Stored<SolutionVersion> stored)
-        => new(versions, stored.Value.Solution, stored, v => v with { State = v.State with { LastUpdatedDateTime = time.GetUtcNow() } });
 }

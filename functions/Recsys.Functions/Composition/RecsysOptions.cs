@@ -38,3 +38,13 @@ internal sealed class EventCompactionOptions
     [Range(0, 86_400)]
     public double CompactionSettleSeconds { get; set; } = EventCompactor.DefaultSettleTime.TotalSeconds;
 }
+
+/// <summary>Job settings (section <c>Recsys:Jobs</c>).</summary>
+internal sealed class JobOptions
+{
+    public const string Section = "Recsys:Jobs";
+
+    /// <summary>Minutes without a heartbeat after which the watchdog fails an IN_PROGRESS job.</summary>
+    [Range(5, 7 * 24 * 60)]
+    public double AbandonAfterMinutes { get; set; } = Core.Jobs.JobWatchdog.DefaultAbandonAfter.TotalMinutes;
+}

@@ -38,6 +38,7 @@ internal static class RecsysServices
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EventCompactionOptions>().BindConfiguration(EventCompactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EventStoreOptions>()
             .BindConfiguration(EventStoreOptions.Section)
@@ -121,7 +122,7 @@ internal static class RecsysServices
         services.AddSingleton(sp => new TrainingRunner(
             sp.GetRequiredService<IResourceStore<Solution>>(), sp.GetRequiredService<IResourceStore<SolutionVersion>>(),
             sp.GetRequiredService<TrainingDataLoader>(), sp.GetRequiredService<ISolutionModelStore>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILearningToRank>(), sp.GetRequiredService<RecsysMetrics>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<JobRunner>(), sp.GetRequiredService<ILearningToRank>(), sp.GetRequiredService<RecsysMetrics>()));
     }
 
     private static void AddServing(IServiceCollection services)
@@ -144,6 +145,9 @@ internal static class RecsysServices
 
     private static void AddJobs(IServiceCollection services)
     {
+        services.AddSingleton<JobRunner>();
+        services.AddSingleton<JobDeliveries>();
+        services.AddSingleton<JobWatchdog>();
         services.AddSingleton<BatchJobService>();
         services.AddSingleton<BatchJobRunner>();
     }

@@ -1,5 +1,4 @@
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Logging;
 using Recsys.Core.BatchJobs;
 using Recsys.Core.DataLifecycle;
 using Recsys.Core.Errors;
@@ -9,54 +8,35 @@ using Recsys.Storage;
 namespace Recsys.Functions.Jobs;
 
 /// <summary>
-/// <c>batchJob</c> (queue trigger on batch-jobs): one job per message — a batch inference or segment job, a dataset
-/// export job or a data deletion job. On the last delivery a failure marks the job failed with the error before the
-/// host moves the message to the poison queue.
+/// <c>batchJob</c> (queue trigger on batch-jobs): one job per message — a batch inference or segment job
+/// (<see cref="BatchJobRunner"/>), a dataset export job or a data deletion job (<see cref="DataJobRunner"/>).
 /// </summary>
-internal sealed class BatchJobFunction(BatchJobRunner runner, DataJobRunner dataJobs, QueueHostSettings queues, ILogger<BatchJobFunction> logger)
+internal sealed class BatchJobFunction(BatchJobRunner runner, DataJobRunner dataJobs, IJobScheduler scheduler, JobDeliveries deliveries)
 {
     [Function("batchJob")]
-    public async Task RunAsync([QueueTrigger(StorageNames.BatchJobsQueue)] BatchJobMessage message, FunctionContext context, CancellationToken cancellationToken)
+    public Task RunAsync([QueueTrigger(StorageNames.BatchJobsQueue)] BatchJobMessage message, FunctionContext context, CancellationToken cancellationToken)
     {
-        if (!BatchJobMessage.Kinds.Contains(message.Kind) || string.IsNullOrEmpty(message.Job))
+        Task Requeue(TimeSpan delay) => scheduler.SendAsync(message, delay, cancellationToken);
+        return message.Kind switch
         {
-            throw new InvalidInputException("kind", $"A batch-jobs message is {{\"kind\": {string.Join("|", BatchJobMessage.Kinds)}, \"job\": …}}, not kind '{message.Kind}'.");
-        }
-
-        var delivery = Delivery.DequeueCount(context);
-        try
-        {
-            var (status, detail) = message.Kind switch
-            {
-                BatchJobMessage.Export => Describe(await dataJobs.RunExportAsync(message.Job, cancellationToken)),
-                BatchJobMessage.Deletion => Describe(await dataJobs.RunDeletionAsync(message.Job, cancellationToken)),
-                _ => Describe(await runner.RunAsync(KindOf(message), message.Job, cancellationToken)),
-            };
-            Log.BatchJobEnded(logger, message.Kind, message.Job, status, detail, delivery);
-        }
-        catch (Exception e) when (queues.IsLastDelivery(delivery) && e is not OperationCanceledException)
-        {
-            await GiveUpAsync(runner, dataJobs, message, $"The job failed {delivery} times; last error: {e.Message}");
-            throw;
-        }
+            BatchJobMessage.Export => deliveries.RunAsync(
+                context, message.Kind, message.Job, d => dataJobs.RunExportAsync(message.Job, d, cancellationToken), Requeue,
+                job => $"{job.RowsExported} rows to {job.OutputFile}{ImportJobFunction.Reason(job.State.FailureReason)}"),
+            BatchJobMessage.Deletion => deliveries.RunAsync(
+                context, message.Kind, message.Job, d => dataJobs.RunDeletionAsync(message.Job, d, cancellationToken), Requeue,
+                job => $"{job.NumDeleted} users, {job.EventsDeleted} events, {job.SegmentRowsRemoved} segment rows{ImportJobFunction.Reason(job.State.FailureReason)}"),
+            BatchJobMessage.Inference or BatchJobMessage.Segment => deliveries.RunAsync(
+                context, message.Kind, message.Job, d => runner.RunAsync(KindOf(message), message.Job, d, cancellationToken), Requeue,
+                job => $"{job.LinesRead} lines, {job.LinesFailed} with errors{ImportJobFunction.Reason(job.State.FailureReason)}"),
+            _ => throw new InvalidInputException("kind", $"A batch-jobs message is {{\"kind\": {string.Join("|", BatchJobMessage.Kinds)}, \"job\": …}}, not kind '{message.Kind}'."),
+        };
     }
 
     /// <summary>Marks the job of <paramref name="message"/> failed with <paramref name="reason"/> unless it has ended.</summary>
-    public static Task GiveUpAsync(BatchJobRunner runner, DataJobRunner dataJobs, BatchJobMessage message, string reason)
+    public static Task<bool> GiveUpAsync(BatchJobRunner runner, DataJobRunner dataJobs, BatchJobMessage message, string reason, CancellationToken cancellationToken)
         => message.Kind is BatchJobMessage.Export or BatchJobMessage.Deletion
-            ? dataJobs.GiveUpAsync(message.Kind, message.Job, reason, CancellationToken.None)
-            : runner.GiveUpAsync(KindOf(message), message.Job, reason, CancellationToken.None);
+            ? dataJobs.GiveUpAsync(message.Kind, message.Job, reason, cancellationToken)
+            : runner.GiveUpAsync(KindOf(message), message.Job, reason, cancellationToken);
 
     private static BatchJobKind KindOf(BatchJobMessage message) => message.Kind == BatchJobMessage.Inference ? BatchJobKind.Inference : BatchJobKind.Segment;
-
-    private static (string, string) Describe(BatchJob job)
-        => (job.State.Status, $"{job.LinesRead} lines, {job.LinesFailed} with errors{Reason(job.State.FailureReason)}");
-
-    private static (string, string) Describe(DatasetExportJob job)
-        => (job.State.Status, $"{job.RowsExported} rows to {job.OutputFile}{Reason(job.State.FailureReason)}");
-
-    private static (string, string) Describe(DataDeletionJob job)
-        => (DataDeletionJob.PublicStatus(job.State.Status), $"{job.NumDeleted} users, {job.EventsDeleted} events, {job.SegmentRowsRemoved} segment rows{Reason(job.State.FailureReason)}");
-
-    private static string Reason(string? failure) => failure is null ? string.Empty : $" ({failure})";
 }

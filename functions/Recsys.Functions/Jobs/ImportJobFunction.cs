@@ -1,5 +1,4 @@
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Logging;
 using Recsys.Core.DatasetImports;
 using Recsys.Core.Jobs;
 using Recsys.Storage;
@@ -8,27 +7,17 @@ namespace Recsys.Functions.Jobs;
 
 /// <summary>
 /// <c>importJob</c> (queue trigger on import-jobs): one dataset import per message, whether the file was dropped into
-/// the imports container or the job was created through the manage API. On the last delivery a failure marks the job
-/// failed with the error before the host moves the message to the poison queue.
+/// the imports container or the job was created through the manage API (see <see cref="DatasetImportRunner"/>).
 /// </summary>
-internal sealed class ImportJobFunction(DatasetImportRunner runner, QueueHostSettings queues, ILogger<ImportJobFunction> logger)
+internal sealed class ImportJobFunction(DatasetImportRunner runner, IJobScheduler scheduler, JobDeliveries deliveries)
 {
     [Function("importJob")]
-    public async Task RunAsync([QueueTrigger(StorageNames.ImportJobsQueue)] ImportJobMessage message, FunctionContext context, CancellationToken cancellationToken)
-    {
-        var delivery = Delivery.DequeueCount(context);
-        var request = new ImportRequest(message.Blob, message.ETag, message.Job);
-        DatasetImportJob job;
-        try
-        {
-            job = await runner.RunAsync(request, cancellationToken);
-        }
-        catch (Exception e) when (queues.IsLastDelivery(delivery) && e is not OperationCanceledException)
-        {
-            await runner.GiveUpAsync(request, $"The import failed {delivery} times; last error: {e.Message}", CancellationToken.None);
-            throw;
-        }
+    public Task RunAsync([QueueTrigger(StorageNames.ImportJobsQueue)] ImportJobMessage message, FunctionContext context, CancellationToken cancellationToken)
+        => deliveries.RunAsync(
+            context, "import", message.Job ?? "imports/" + message.Blob,
+            delivery => runner.RunAsync(message, delivery, cancellationToken),
+            delay => scheduler.SendAsync(message, delay, cancellationToken),
+            job => $"{job.RowsRead} rows read, {job.RowsImported} imported, {job.RowsRejected} rejected{Reason(job.State.FailureReason)}");
 
-        Log.ImportEnded(logger, job.Name, job.DataLocation, job.State.Status, job.RowsRead, job.RowsImported, job.RowsRejected, delivery, job.State.FailureReason ?? string.Empty);
-    }
+    internal static string Reason(string? failure) => failure is null ? string.Empty : $" ({failure})";
 }

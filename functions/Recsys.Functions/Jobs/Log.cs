@@ -5,20 +5,26 @@ namespace Recsys.Functions.Jobs;
 /// <summary>Source-generated log messages of the job and timer functions: one line per job phase and outcome.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Import {Job} of imports/{Blob}: {Status}, {RowsRead} rows read, {RowsImported} imported, {RowsRejected} rejected (delivery {Delivery}) {Reason}")]
-    public static partial void ImportEnded(ILogger logger, string job, string blob, string status, long rowsRead, long rowsImported, long rowsRejected, int delivery, string reason);
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "{Kind} job {Job}: {Line}")]
+    public static partial void JobPhase(ILogger logger, string kind, string job, string line);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Training {Version}: {Status}, phase {Phase} (delivery {Delivery}) {Reason}")]
-    public static partial void TrainingEnded(ILogger logger, string version, string status, string phase, int delivery, string reason);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "{Kind} job {Job}: {Status}, {Summary} (delivery {Delivery})")]
+    public static partial void JobEnded(ILogger logger, string kind, string job, string status, string summary, int delivery);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "{Kind} job {Job}: {Status}, {Detail} (delivery {Delivery})")]
-    public static partial void BatchJobEnded(ILogger logger, string kind, string job, string status, string detail, int delivery);
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "{Kind} job {Job} is being run by another delivery; delivery {Delivery} looks again in {Seconds} s")]
+    public static partial void JobBusy(ILogger logger, string kind, string job, int delivery, double seconds);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "{Kind} job {Job}: nothing to do ({Result}, delivery {Delivery})")]
+    public static partial void JobSkipped(ILogger logger, string kind, string job, Recsys.Core.Jobs.JobRunResult result, int delivery);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "The {Kind} job {Job} was poisoned: marked failed")]
     public static partial void JobPoisoned(ILogger logger, string kind, string job);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "A message on {Queue}-poison names no job and was dropped: {Reason}")]
     public static partial void UnreadablePoisonMessage(ILogger logger, string queue, string reason);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "{Kind} job {Job} was abandoned (no heartbeat, or never started): marked failed")]
+    public static partial void JobAbandoned(ILogger logger, string kind, string job);
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Import sweep: {Queued} new file(s) queued{PastDue}")]
     public static partial void ImportSweep(ILogger logger, int queued, string pastDue);

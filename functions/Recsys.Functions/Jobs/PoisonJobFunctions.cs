@@ -31,7 +31,7 @@ internal sealed class PoisonJobFunctions(
     {
         if (Parse(message, JobMessageJson.Default.ImportJobMessage, StorageNames.ImportJobsQueue) is { } job)
         {
-            await imports.GiveUpAsync(new ImportRequest(job.Blob, job.ETag, job.Job), Reason("import"), cancellationToken);
+            await imports.GiveUpAsync(job, Reason("import"), cancellationToken);
             Log.JobPoisoned(logger, "import", job.Job ?? job.Blob);
         }
     }
@@ -51,7 +51,7 @@ internal sealed class PoisonJobFunctions(
     {
         if (Parse(message, JobMessageJson.Default.BatchJobMessage, StorageNames.BatchJobsQueue) is { } job && BatchJobMessage.Kinds.Contains(job.Kind))
         {
-            await BatchJobFunction.GiveUpAsync(batches, dataJobs, job, Reason(job.Kind + " job"));
+            await BatchJobFunction.GiveUpAsync(batches, dataJobs, job, Reason(job.Kind + " job"), cancellationToken);
             Log.JobPoisoned(logger, job.Kind, job.Job);
         }
     }
