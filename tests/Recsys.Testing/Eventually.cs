@@ -17,4 +17,12 @@ public static class Eventually
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Polls <paramref name="attempt"/> until it returns a task, then awaits it; fails with <paramref name="what"/> after the timeout.</summary>
+    public static async Task<T> ResultAsync<T>(Func<Task<T>?> attempt, string what, TimeSpan? timeout = null)
+    {
+        Task<T>? result = null;
+        await HoldsAsync(() => Task.FromResult((result = attempt()) is not null), what, timeout);
+        return await result!;
+    }
 }
