@@ -8,19 +8,19 @@ using Recsys.Testing;
 namespace Recsys.Functions.Tests;
 
 /// <summary>
-/// Batch inference and segment jobs end to end on the local host: a generated shop imported and trained with
+/// Batch inference and segment jobs end to end on the dev host: a generated shop imported and trained with
 /// user-personalization, then JSON-lines files in the jobs container answered line by line by the batchJob function.
 /// </summary>
 public sealed class BatchJobsTests : IAsyncLifetime
 {
     private Azurite _azurite = null!;
-    private LocalHostRunner _host = null!;
+    private FunctionsHost _host = null!;
     private string _directory = null!;
 
     public async Task InitializeAsync()
     {
         _azurite = await Azurite.StartAsync();
-        _host = await LocalHostRunner.StartAsync(_azurite.ConnectionString);
+        _host = await FunctionsHost.StartAsync(_azurite.ConnectionString);
         _directory = Directory.CreateTempSubdirectory("recsys-batch-").FullName;
     }
 

@@ -13,7 +13,7 @@ using Recsys.Testing;
 namespace Recsys.Functions.Tests;
 
 /// <summary>
-/// Data lifecycle end to end on the local host: real-time events compacted into segments by the timer function,
+/// Data lifecycle end to end on the dev host: real-time events compacted into segments by the timer function,
 /// dataset export jobs (CSV in Blob Storage) and a data deletion job whose user stops counting at once for serving,
 /// segment jobs, exports and the next training.
 /// </summary>
@@ -21,13 +21,13 @@ public sealed class DataLifecycleTests : IAsyncLifetime
 {
     private const string Group = ShopSetup.DatasetGroup;
     private Azurite _azurite = null!;
-    private LocalHostRunner _host = null!;
+    private FunctionsHost _host = null!;
     private string _directory = null!;
 
     public async Task InitializeAsync()
     {
         _azurite = await Azurite.StartAsync();
-        _host = await LocalHostRunner.StartAsync(_azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:Events:CompactionSettleSeconds"] = "0" });
+        _host = await FunctionsHost.StartAsync(_azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:Events:CompactionSettleSeconds"] = "0" });
         _directory = Directory.CreateTempSubdirectory("recsys-lifecycle-").FullName;
     }
 
@@ -38,11 +38,11 @@ public sealed class DataLifecycleTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK, string key = LocalHostRunner.MasterKey)
+    private Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK, string key = FunctionsHost.MasterKey)
         => _host.SendJsonAsync(method, path, body, expected, key);
 
     private async Task<string[]> RecommendAsync(string campaign, string user)
-        => (await SendAsync(HttpMethod.Post, "/api/recommendations", new JsonObject { ["campaignArn"] = campaign, ["userId"] = user, ["numResults"] = 10 }, key: LocalHostRunner.HostKey))!
+        => (await SendAsync(HttpMethod.Post, "/api/recommendations", new JsonObject { ["campaignArn"] = campaign, ["userId"] = user, ["numResults"] = 10 }, key: FunctionsHost.HostKey))!
             ["itemList"]!.AsArray().Select(i => (string)i!["itemId"]!).ToArray();
 
     private async Task SendEventsAsync(string trackingId, string user, string first, params string[] items)
@@ -53,7 +53,7 @@ public sealed class DataLifecycleTests : IAsyncLifetime
             events.Add(new JsonObject { ["eventId"] = $"{first}-{i}", ["eventType"] = "click", ["itemId"] = items[i], ["sentAt"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1 + i });
         }
 
-        await SendAsync(HttpMethod.Post, "/api/events", new JsonObject { ["trackingId"] = trackingId, ["sessionId"] = "s-" + user, ["userId"] = user, ["eventList"] = events }, key: LocalHostRunner.HostKey);
+        await SendAsync(HttpMethod.Post, "/api/events", new JsonObject { ["trackingId"] = trackingId, ["sessionId"] = "s-" + user, ["userId"] = user, ["eventList"] = events }, key: FunctionsHost.HostKey);
     }
 
     private async Task<JsonNode> WaitAsync(string route, string key, string job, params string[] done)
@@ -121,7 +121,7 @@ public sealed class DataLifecycleTests : IAsyncLifetime
         {
             ["datasetArn"] = $"arn:recsys:personalize:::dataset/{Group}/USERS",
             ["users"] = new JsonArray(new JsonObject { ["userId"] = "u1", ["properties"] = """{"ageGroup":"25-34","membership":"gold"}""" }),
-        }, key: LocalHostRunner.HostKey);
+        }, key: FunctionsHost.HostKey);
 
         // Compaction by the timer function: the events move into a segment, histories stay, training sees the same data.
         var loader = _host.Services.GetRequiredService<TrainingDataLoader>();

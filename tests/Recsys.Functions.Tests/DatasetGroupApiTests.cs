@@ -5,19 +5,19 @@ using Recsys.Testing;
 
 namespace Recsys.Functions.Tests;
 
-/// <summary>Dataset groups through the manage API on the local host, persisted in Table Storage.</summary>
+/// <summary>Dataset groups through the manage API on the dev host, persisted in Table Storage.</summary>
 public sealed class DatasetGroupApiTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
-    private LocalHostRunner _host = null!;
+    private FunctionsHost _host = null!;
 
     public async Task InitializeAsync()
-        => _host = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["AzureWebJobs.importJob.Disabled"] = "true" });
+        => _host = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["AzureWebJobs.importJob.Disabled"] = "true" });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private async Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, JsonNode? body = null, Action<HttpRequestMessage>? edit = null)
     {
-        using var request = LocalHostRunner.WithKey(method, path, body: body);
+        using var request = FunctionsHost.WithKey(method, path, body: body);
         edit?.Invoke(request);
         var response = await _host.Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
@@ -125,7 +125,7 @@ public sealed class DatasetGroupApiTests(AzuriteFixture azurite) : IClassFixture
     {
         var before = await NamesAsync();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/manage/dataset-groups") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Add("x-functions-key", LocalHostRunner.MasterKey);
+        request.Headers.Add("x-functions-key", FunctionsHost.MasterKey);
 
         using var response = await _host.Client.SendAsync(request);
 
@@ -151,7 +151,7 @@ public sealed class DatasetGroupApiTests(AzuriteFixture azurite) : IClassFixture
     public async Task A_body_over_the_limit_is_413_and_stores_nothing()
     {
         var before = await NamesAsync();
-        var huge = new JsonObject { ["name"] = "huge", ["padding"] = new string('x', (int)RecsysApp.DefaultMaxRequestBodyBytes) };
+        var huge = new JsonObject { ["name"] = "huge", ["padding"] = new string('x', (int)new Recsys.Functions.Composition.HttpOptions().MaxRequestBodyBytes) };
 
         var (status, problem, response) = await SendAsync(HttpMethod.Post, "/api/manage/dataset-groups", huge);
 

@@ -18,9 +18,9 @@ public sealed class DatasetImportTests(AzuriteFixture azurite) : IClassFixture<A
           {"name":"EVENT_TYPE","type":"string"},{"name":"EVENT_VALUE","type":["null","float"]}]}
         """;
 
-    private LocalHostRunner _host = null!;
+    private FunctionsHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await LocalHostRunner.StartAsync(azurite.ConnectionString);
+    public async Task InitializeAsync() => _host = await FunctionsHost.StartAsync(azurite.ConnectionString);
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -82,7 +82,7 @@ public sealed class DatasetImportTests(AzuriteFixture azurite) : IClassFixture<A
         Assert.Equal(5, (long)job["rowsRead"]!);
         Assert.True((long)job["rowsImported"]! == 3, job.ToJsonString());
         Assert.Equal(2, (long)job["rowsRejected"]!);
-        using var report = LocalHostRunner.WithKey(HttpMethod.Get, $"/api/manage/dataset-import-jobs/{job["jobName"]}/errors");
+        using var report = FunctionsHost.WithKey(HttpMethod.Get, $"/api/manage/dataset-import-jobs/{job["jobName"]}/errors");
         var errors = await (await _host.Client.SendAsync(report)).Content.ReadAsStringAsync();
         Assert.Contains("line,column,reason", errors, StringComparison.Ordinal);
         Assert.Contains("TIMESTAMP", errors, StringComparison.Ordinal);

@@ -5,15 +5,15 @@ using Recsys.Testing;
 
 namespace Recsys.Functions.Tests;
 
-/// <summary>The run command's demo: a generated shop dropped into the imports container and imported by the local host.</summary>
+/// <summary>The run command's demo: a generated shop dropped into the imports container and imported by the dev host.</summary>
 public sealed class DemoTests
 {
     [Fact]
     public async Task The_demo_dataset_is_imported_once_trained_and_served()
     {
         await using var azurite = await Azurite.StartAsync();
-        var settings = new Dictionary<string, string?> { ["Recsys:LocalHost:Demo"] = "true" };
-        await using (var host = await LocalHostRunner.StartAsync(azurite.ConnectionString, settings))
+        var settings = new Dictionary<string, string?> { ["Recsys:DevHost:Demo"] = "true" };
+        await using (var host = await FunctionsHost.StartAsync(azurite.ConnectionString, settings))
         {
             var segments = host.Services.GetRequiredService<IDatasetSegmentStore>();
             await Eventually.HoldsAsync(
@@ -28,7 +28,7 @@ public sealed class DemoTests
             await Eventually.HoldsAsync(
                 async () =>
                 {
-                    using var request = LocalHostRunner.WithKey(HttpMethod.Post, "/api/recommendations", LocalHostRunner.HostKey,
+                    using var request = FunctionsHost.WithKey(HttpMethod.Post, "/api/recommendations", FunctionsHost.HostKey,
                         new System.Text.Json.Nodes.JsonObject { ["campaignArn"] = "demo-campaign", ["userId"] = "u42", ["numResults"] = 5 });
                     using var response = await host.Client.SendAsync(request);
                     if (response.StatusCode != System.Net.HttpStatusCode.OK)
@@ -45,7 +45,7 @@ public sealed class DemoTests
         }
 
         // A second start finds the demo and loads nothing again.
-        await using var again = await LocalHostRunner.StartAsync(azurite.ConnectionString, settings);
+        await using var again = await FunctionsHost.StartAsync(azurite.ConnectionString, settings);
         await Task.Delay(1500);
         var manifest = await again.Services.GetRequiredService<IDatasetSegmentStore>().ReadManifestAsync("demo", DatasetType.Interactions);
         Assert.Equal(1, manifest.Version);

@@ -8,18 +8,18 @@ using Recsys.Testing;
 
 namespace Recsys.Functions.Tests;
 
-/// <summary>Event trackers, PutEvents, PutItems and PutUsers through the local host, stored in Table Storage.</summary>
+/// <summary>Event trackers, PutEvents, PutItems and PutUsers through the dev host, stored in Table Storage.</summary>
 public sealed class EventsApiTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string SentAt = "1700000000";
-    private LocalHostRunner _host = null!;
+    private FunctionsHost _host = null!;
 
     private IEventStore Events => _host.Services.GetRequiredService<IEventStore>();
 
     private IDatasetRecordStore Records => _host.Services.GetRequiredService<IDatasetRecordStore>();
 
     public async Task InitializeAsync()
-        => _host = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["AzureWebJobs.importJob.Disabled"] = "true" });
+        => _host = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["AzureWebJobs.importJob.Disabled"] = "true" });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -270,7 +270,7 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IClassFixture<Azuri
                 break;
         }
 
-        using var request = LocalHostRunner.WithKey(HttpMethod.Post, "/api/events", LocalHostRunner.HostKey);
+        using var request = FunctionsHost.WithKey(HttpMethod.Post, "/api/events", FunctionsHost.HostKey);
         request.Content = new StringContent(@case == "not-json" ? "{\"trackingId\": " : call.ToJsonString(), Encoding.UTF8, "application/json");
         using var response = await _host.Client.SendAsync(request);
 
@@ -420,14 +420,14 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IClassFixture<Azuri
 
     private async Task<HttpResponseMessage> SendKeyedAsync(string path, JsonObject body)
     {
-        using var request = LocalHostRunner.WithKey(HttpMethod.Post, path, LocalHostRunner.HostKey);
+        using var request = FunctionsHost.WithKey(HttpMethod.Post, path, FunctionsHost.HostKey);
         request.Content = Json(body);
         return await _host.Client.SendAsync(request);
     }
 
     private async Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, JsonNode? body = null)
     {
-        using var request = LocalHostRunner.WithKey(method, path, body: body);
+        using var request = FunctionsHost.WithKey(method, path, body: body);
         var response = await _host.Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response);

@@ -17,9 +17,9 @@ public sealed class FiltersApiTests(AzuriteFixture azurite) : IClassFixture<Azur
           {"name":"USER_ID","type":"string"},{"name":"ITEM_ID","type":"string"},{"name":"TIMESTAMP","type":"long"},{"name":"EVENT_TYPE","type":"string"}]}
         """;
 
-    private LocalHostRunner _host = null!;
+    private FunctionsHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await LocalHostRunner.StartAsync(azurite.ConnectionString);
+    public async Task InitializeAsync() => _host = await FunctionsHost.StartAsync(azurite.ConnectionString);
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 

@@ -4,97 +4,109 @@ using Recsys.Testing;
 
 namespace Recsys.Functions.Tests;
 
-/// <summary>The local host enforces each HTTP function's authLevel as the Functions host does.</summary>
-public sealed class KeyAuthorizationTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+/// <summary>
+/// Keys per auth level as the Functions host enforces them, through the dev host in front of the real worker:
+/// anonymous (health, OpenAPI), function (runtime and events: a function key, a host key or the master key) and
+/// admin (manage: the master key only).
+/// </summary>
+public sealed class KeyAuthorizationTests(KeyAuthorizationTests.Fixture fixture) : IClassFixture<KeyAuthorizationTests.Fixture>
 {
-    private const string HealthKey = "health-only-key";
+    private const string RecommendationsKey = "recommendations-only-key";
 
-    private async Task<LocalHostRunner> StartAsync(ScriptRootCopy root)
-        => await LocalHostRunner.StartAsync(
-            azurite.ConnectionString,
-            new Dictionary<string, string?> { ["Recsys:LocalHost:FunctionKeys:health"] = HealthKey, ["AzureWebJobs.importJob.Disabled"] = "true" },
-            root.Path);
-
-    // health becomes function-level here, so that all three levels are covered by functions the app has.
-    private static ScriptRootCopy Root() => new(editFunction: (name, json) =>
+    public sealed class Fixture : IAsyncLifetime
     {
-        if (name == "health")
+        private Azurite? _azurite;
+
+        public FunctionsHost Host { get; private set; } = null!;
+
+        public async Task InitializeAsync()
         {
-            json["bindings"]![0]!["authLevel"] = "function";
+            _azurite = await Azurite.StartAsync();
+            Host = await FunctionsHost.StartAsync(_azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:DevHost:FunctionKeys:GetRecommendations"] = RecommendationsKey });
         }
-    });
 
-    [Theory]
-    [InlineData(null, HttpStatusCode.Unauthorized)]
-    [InlineData("wrong", HttpStatusCode.Unauthorized)]
-    [InlineData(HealthKey, HttpStatusCode.OK)]
-    [InlineData(LocalHostRunner.HostKey, HttpStatusCode.OK)]
-    [InlineData(LocalHostRunner.MasterKey, HttpStatusCode.OK)]
-    public async Task Function_level_accepts_its_function_key_a_host_key_or_the_master_key(string? key, HttpStatusCode expected)
-    {
-        var (status, contentType) = await GetAsync("/api/health", key);
-
-        Assert.Equal(expected, status);
-        if (expected == HttpStatusCode.Unauthorized)
+        public async Task DisposeAsync()
         {
-            Assert.Equal("application/problem+json", contentType);
+            await Host.DisposeAsync();
+            await _azurite!.DisposeAsync();
         }
     }
 
-    [Theory]
-    [InlineData(null, HttpStatusCode.Unauthorized)]
-    [InlineData(HealthKey, HttpStatusCode.Unauthorized)]
-    [InlineData(LocalHostRunner.HostKey, HttpStatusCode.Unauthorized)]
-    [InlineData(LocalHostRunner.MasterKey, HttpStatusCode.OK)]
-    public async Task Admin_level_accepts_only_the_master_key(string? key, HttpStatusCode expected)
+    // A body the function rejects (400) once it is reached: a 401 can only come from the key check in front of it.
+    private async Task<(HttpStatusCode Status, string? ContentType)> SendAsync(HttpMethod method, string path, string? key, JsonNode? body = null)
     {
-        var (status, _) = await GetAsync("/api/manage/dataset-groups", key);
-
-        Assert.Equal(expected, status);
-    }
-
-    private async Task<(HttpStatusCode Status, string? ContentType)> GetAsync(string path, string? key)
-    {
-        using var root = Root();
-        await using var host = await StartAsync(root);
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var request = new HttpRequestMessage(method, path);
         if (key is not null)
         {
             request.Headers.Add("x-functions-key", key);
         }
 
-        using var response = await host.Client.SendAsync(request);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await fixture.Host.Client.SendAsync(request);
         return (response.StatusCode, response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("wrong", HttpStatusCode.Unauthorized)]
+    [InlineData(RecommendationsKey, HttpStatusCode.BadRequest)]
+    [InlineData(FunctionsHost.HostKey, HttpStatusCode.BadRequest)]
+    [InlineData(FunctionsHost.MasterKey, HttpStatusCode.BadRequest)]
+    public async Task Function_level_accepts_its_function_key_a_host_key_or_the_master_key(string? key, HttpStatusCode expected)
+    {
+        var (status, contentType) = await SendAsync(HttpMethod.Post, "/api/recommendations", key, new JsonObject());
+
+        Assert.Equal(expected, status);
+        Assert.Equal("application/problem+json", contentType);
+    }
+
+    [Fact]
+    public async Task A_function_key_is_only_good_for_its_own_function()
+    {
+        var (status, _) = await SendAsync(HttpMethod.Post, "/api/events", RecommendationsKey, new JsonObject());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData(RecommendationsKey, HttpStatusCode.Unauthorized)]
+    [InlineData(FunctionsHost.HostKey, HttpStatusCode.Unauthorized)]
+    [InlineData(FunctionsHost.MasterKey, HttpStatusCode.OK)]
+    public async Task Admin_level_accepts_only_the_master_key(string? key, HttpStatusCode expected)
+    {
+        var (status, _) = await SendAsync(HttpMethod.Get, "/api/manage/dataset-groups", key);
+
+        Assert.Equal(expected, status);
     }
 
     [Fact]
     public async Task The_code_query_parameter_works_like_the_header_and_anonymous_needs_none()
     {
-        using var root = Root();
-        await using var host = await StartAsync(root);
-
-        using var withCode = await host.Client.GetAsync($"/api/manage/dataset-groups?code={LocalHostRunner.MasterKey}");
-        using var anonymous = await host.Client.GetAsync("/api/openapi/v1.json");
+        using var withCode = await fixture.Host.Client.GetAsync($"/api/manage/dataset-groups?code={FunctionsHost.MasterKey}");
+        using var health = await fixture.Host.Client.GetAsync("/api/health");
+        using var openApi = await fixture.Host.Client.GetAsync("/api/openapi/v1.json");
 
         Assert.Equal(HttpStatusCode.OK, withCode.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
-        var document = JsonNode.Parse(await anonymous.Content.ReadAsStringAsync())!;
-        Assert.NotNull(document["paths"]!["/api/manage/dataset-groups"]);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, openApi.StatusCode);
+        var document = JsonNode.Parse(await openApi.Content.ReadAsStringAsync())!;
+        Assert.NotNull(document["paths"]!["/api/manage/dataset-groups"]!["post"]);
+        Assert.NotNull(document["paths"]!["/api/manage/solution-versions/{solutionVersion}/metrics"]!["get"]);
     }
 
     [Fact]
     public async Task A_method_the_function_does_not_declare_is_405_and_an_unknown_route_404()
     {
-        using var root = Root();
-        await using var host = await StartAsync(root);
+        var (wrongMethod, _) = await SendAsync(HttpMethod.Post, "/api/health", FunctionsHost.MasterKey);
+        var (unknown, contentType) = await SendAsync(HttpMethod.Get, "/api/no-such-function", FunctionsHost.MasterKey);
 
-        using var post = new HttpRequestMessage(HttpMethod.Post, "/api/health");
-        post.Headers.Add("x-functions-key", LocalHostRunner.MasterKey);
-        using var wrongMethod = await host.Client.SendAsync(post);
-        using var unknown = await host.Client.GetAsync("/api/no-such-function");
-
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod);
+        Assert.Equal(HttpStatusCode.NotFound, unknown);
+        Assert.Equal("application/problem+json", contentType);
     }
 }

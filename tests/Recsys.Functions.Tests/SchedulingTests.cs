@@ -9,9 +9,9 @@ namespace Recsys.Functions.Tests;
 /// <summary>Helpers shared by the scheduling tests: a small generated shop imported into a dataset group.</summary>
 internal static class SchedulingFixture
 {
-    public static async Task<JsonNode?> SendAsync(LocalHostRunner host, HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK, string key = LocalHostRunner.MasterKey)
+    public static async Task<JsonNode?> SendAsync(FunctionsHost host, HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK, string key = FunctionsHost.MasterKey)
     {
-        using var request = LocalHostRunner.WithKey(method, path, key, body);
+        using var request = FunctionsHost.WithKey(method, path, key, body);
         using var response = await host.Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"{method} {path}: {(int)response.StatusCode} {text}");
@@ -19,7 +19,7 @@ internal static class SchedulingFixture
     }
 
     /// <summary>Imports a small generated Interactions dataset into the group <paramref name="group"/>.</summary>
-    public static async Task ImportAsync(LocalHostRunner host, string group)
+    public static async Task ImportAsync(FunctionsHost host, string group)
     {
         var directory = Directory.CreateTempSubdirectory("recsys-scheduling-").FullName;
         try
@@ -53,7 +53,7 @@ internal static class SchedulingFixture
         ["solutionConfig"] = new JsonObject { ["autoTrainingConfig"] = new JsonObject { ["schedulingExpression"] = schedule } },
     };
 
-    public static async Task<JsonArray> VersionsAsync(LocalHostRunner host, string solution)
+    public static async Task<JsonArray> VersionsAsync(FunctionsHost host, string solution)
         => (await SendAsync(host, HttpMethod.Get, "/api/manage/solution-versions?solutionArn=" + Uri.EscapeDataString(solution)))!["solutionVersions"]!.AsArray();
 }
 
@@ -64,7 +64,7 @@ public sealed class SchedulingValidationTests
     public async Task A_schedule_that_does_not_parse_is_rejected_and_a_valid_one_is_stored()
     {
         await using var azurite = await Azurite.StartAsync();
-        await using var host = await LocalHostRunner.StartAsync(azurite.ConnectionString);
+        await using var host = await FunctionsHost.StartAsync(azurite.ConnectionString);
         await SchedulingFixture.SendAsync(host, HttpMethod.Post, "/api/manage/dataset-groups", new JsonObject { ["name"] = "g" }, HttpStatusCode.Created);
 
         foreach (var bad in new[] { "rate(31 days)", "rate(0 days)", "every week", "rate(7 weeks)", "cron(0 3 * * ? *)", "rate(50000 minutes)", "" })
@@ -104,7 +104,7 @@ public sealed class AutomaticRetrainingTests
     public async Task A_solution_retrains_by_itself_and_its_sync_campaign_moves_to_the_new_version_without_a_failed_request()
     {
         await using var azurite = await Azurite.StartAsync();
-        await using var host = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
+        await using var host = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
         {
             ["RetrainSchedule"] = "*/2 * * * * *",
             ["CampaignRefreshSchedule"] = "*/1 * * * * *",
@@ -131,7 +131,7 @@ public sealed class AutomaticRetrainingTests
         {
             while (!stop.IsCancellationRequested)
             {
-                using var request = LocalHostRunner.WithKey(HttpMethod.Post, "/api/recommendations", LocalHostRunner.HostKey, new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u" + (requests % 50), ["numResults"] = 10 });
+                using var request = FunctionsHost.WithKey(HttpMethod.Post, "/api/recommendations", FunctionsHost.HostKey, new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u" + (requests % 50), ["numResults"] = 10 });
                 using var response = await host.Client.SendAsync(request, CancellationToken.None);
                 requests++;
                 if (response.StatusCode != HttpStatusCode.OK)
@@ -169,21 +169,21 @@ public sealed class AutomaticRetrainingTests
     }
 }
 
-/// <summary>Two local hosts on one storage account, each firing the retrain timer itself, start each due training once.</summary>
+/// <summary>Two dev hosts on one storage account, each firing the retrain timer itself, start each due training once.</summary>
 public sealed class RetrainConcurrencyTests
 {
     [Fact]
     public async Task Two_hosts_on_the_same_storage_start_one_version_per_due_occurrence()
     {
         await using var azurite = await Azurite.StartAsync();
-        await using var a = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
+        await using var a = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
         {
-            ["RetrainSchedule"] = "*/1 * * * * *", ["Recsys:LocalHost:HostId"] = "host-a",
-        });
-        await using var b = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
+            ["RetrainSchedule"] = "*/1 * * * * *",
+        }, hostId: "host-a");
+        await using var b = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
         {
-            ["RetrainSchedule"] = "*/1 * * * * *", ["Recsys:LocalHost:HostId"] = "host-b", ["Recsys:LocalHost:WatchImports"] = "false",
-        });
+            ["RetrainSchedule"] = "*/1 * * * * *", ["AzureWebJobs.importDrop.Disabled"] = "true",
+        }, hostId: "host-b");
         await SchedulingFixture.ImportAsync(a, "race");
         var solution = (string)(await SchedulingFixture.SendAsync(a, HttpMethod.Post, "/api/manage/solutions", SchedulingFixture.AutoTrainedSolution("race-auto", "race", "rate(1 hour)"), HttpStatusCode.Created))!["solutionArn"]!;
 

@@ -8,21 +8,21 @@ using Recsys.Testing;
 namespace Recsys.Functions.Tests;
 
 /// <summary>
-/// Serving end to end on the local host: a generated shop imported, trained with user-personalization, deployed as a
+/// Serving end to end on the dev host: a generated shop imported, trained with user-personalization, deployed as a
 /// campaign, and queried through the runtime API with real-time events, filters, a promotion, exploration and metadata.
 /// One trained campaign serves all the checks, in order.
 /// </summary>
 public sealed class ServingTests : IAsyncLifetime
 {
     private Azurite _azurite = null!;
-    private LocalHostRunner _host = null!;
+    private FunctionsHost _host = null!;
     private string _directory = null!;
 
     public async Task InitializeAsync()
     {
         _azurite = await Azurite.StartAsync();
         // A zero model-cache budget: every newly loaded model evicts the others, which the swap below checks.
-        _host = await LocalHostRunner.StartAsync(_azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:Serving:ModelCacheMegabytes"] = "0", ["Recsys:Serving:CatalogRefreshSeconds"] = "1" });
+        _host = await FunctionsHost.StartAsync(_azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:Serving:ModelCacheMegabytes"] = "0", ["Recsys:Serving:CatalogRefreshSeconds"] = "1" });
         _directory = Directory.CreateTempSubdirectory("recsys-serving-").FullName;
     }
 
@@ -33,11 +33,11 @@ public sealed class ServingTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK, string key = LocalHostRunner.MasterKey)
+    private Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body = null, HttpStatusCode expected = HttpStatusCode.OK, string key = FunctionsHost.MasterKey)
         => _host.SendJsonAsync(method, path, body, expected, key);
 
     private Task<JsonNode?> RecommendAsync(JsonObject body, HttpStatusCode expected = HttpStatusCode.OK)
-        => SendAsync(HttpMethod.Post, "/api/recommendations", body, expected, LocalHostRunner.HostKey);
+        => SendAsync(HttpMethod.Post, "/api/recommendations", body, expected, FunctionsHost.HostKey);
 
     private static string[] Ids(JsonNode? response) => response!["itemList"]!.AsArray().Select(i => (string)i!["itemId"]!).ToArray();
 
@@ -94,7 +94,7 @@ public sealed class ServingTests : IAsyncLifetime
         await SendAsync(HttpMethod.Post, "/api/events", new JsonObject
         {
             ["trackingId"] = tracker!["trackingId"]!.DeepClone(), ["sessionId"] = "s-newcomer", ["userId"] = "newcomer", ["eventList"] = events,
-        }, key: LocalHostRunner.HostKey);
+        }, key: FunctionsHost.HostKey);
         var after = Ids(await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["userId"] = "newcomer", ["numResults"] = 10 }));
         Assert.NotEqual(before, after);
         Assert.DoesNotContain(after, clicked.Contains);
@@ -154,7 +154,7 @@ public sealed class ServingTests : IAsyncLifetime
         var ranking = await SendAsync(HttpMethod.Post, "/api/personalize-ranking", new JsonObject
         {
             ["campaignArn"] = campaign, ["userId"] = "u1", ["inputList"] = new JsonArray("i1", "unknown-item", "i2", "i3"),
-        }, key: LocalHostRunner.HostKey);
+        }, key: FunctionsHost.HostKey);
         var ranked = ranking!["personalizedRanking"]!.AsArray();
         Assert.Equal(4, ranked.Count);
         Assert.Equal("unknown-item", (string?)ranked[3]!["itemId"]);
@@ -173,7 +173,7 @@ public sealed class ServingTests : IAsyncLifetime
         {
             ["campaignArn"] = campaign, ["userId"] = "u1", ["filterArn"] = "not-viewed",
             ["inputList"] = new JsonArray([.. viewed.Concat(notSeen).Select(i => (JsonNode)i)]),
-        }, key: LocalHostRunner.HostKey);
+        }, key: FunctionsHost.HostKey);
         Assert.Equal(notSeen.Order(), unviewed!["personalizedRanking"]!.AsArray().Select(i => (string)i!["itemId"]!).Order());
 
         // A brand-new item sent with PutItems reaches the catalogue without retraining, and exploration offers it.
@@ -188,7 +188,7 @@ public sealed class ServingTests : IAsyncLifetime
                     ["categoryL1"] = "books", ["categoryL2"] = "books_1", ["price"] = 9.5, ["creationTimestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
                 }.ToJsonString(),
             }),
-        }, key: LocalHostRunner.HostKey);
+        }, key: FunctionsHost.HostKey);
         await Eventually.HoldsAsync(async () =>
         {
             var explored = await RecommendAsync(new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u1" });
@@ -215,7 +215,7 @@ public sealed class ServingTests : IAsyncLifetime
         {
             while (!stop.IsCancellationRequested)
             {
-                using var request = LocalHostRunner.WithKey(HttpMethod.Post, "/api/recommendations", LocalHostRunner.HostKey, new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u7" });
+                using var request = FunctionsHost.WithKey(HttpMethod.Post, "/api/recommendations", FunctionsHost.HostKey, new JsonObject { ["campaignArn"] = campaign, ["userId"] = "u7" });
                 using var response = await _host.Client.SendAsync(request);
                 Interlocked.Increment(ref served);
                 if (response.StatusCode != HttpStatusCode.OK)
@@ -233,7 +233,15 @@ public sealed class ServingTests : IAsyncLifetime
         Assert.Equal(0, failures);
         var described = (await SendAsync(HttpMethod.Get, "/api/manage/campaigns/shop-campaign"))!["campaign"]!;
         Assert.Equal(second, (string?)described["solutionVersionArn"]);
-        Assert.Equal(1, _host.Services.GetRequiredService<Recsys.Core.Solutions.SolutionModelLoader>().Count);
+
+        // The zero model-cache budget keeps one model per instance: loading the new version evicts the old one (the
+        // loader the worker serves with, built here on the same storage and settings).
+        var loader = _host.Services.GetRequiredService<Recsys.Core.Solutions.SolutionModelLoader>();
+        var firstVersion = (string)(await SendAsync(HttpMethod.Get, "/api/manage/solution-versions?solutionArn=" + Uri.EscapeDataString(_solution)))!["solutionVersions"]!.AsArray()
+            .Select(v => (string)v!["solutionVersionArn"]!).First(v => v != second);
+        await loader.LoadAsync(firstVersion);
+        await loader.LoadAsync(second);
+        Assert.Equal(1, loader.Count);
 
         // A campaign that follows the latest version moves to a newer one by itself.
         await SendAsync(HttpMethod.Post, "/api/manage/campaigns", new JsonObject

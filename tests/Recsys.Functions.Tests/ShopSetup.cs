@@ -15,7 +15,7 @@ internal static class ShopSetup
     public const string DatasetGroup = "shop";
 
     /// <summary>Generates the shop into <paramref name="directory"/>, imports it (Users too when asked) and waits for the imports.</summary>
-    public static async Task<SyntheticDataset> ImportAsync(LocalHostRunner host, string directory, SyntheticDataOptions options, bool withUsers = false)
+    public static async Task<SyntheticDataset> ImportAsync(FunctionsHost host, string directory, SyntheticDataOptions options, bool withUsers = false)
     {
         var generated = await SyntheticDataGenerator.GenerateAsync(options, directory);
         await host.SendJsonAsync(HttpMethod.Post, "/api/manage/dataset-groups", new JsonObject { ["name"] = DatasetGroup }, HttpStatusCode.Created);
@@ -43,14 +43,14 @@ internal static class ShopSetup
     }
 
     /// <summary>Creates the user-personalization solution and returns its ARN.</summary>
-    public static async Task<string> CreateSolutionAsync(LocalHostRunner host)
+    public static async Task<string> CreateSolutionAsync(FunctionsHost host)
         => (string)(await host.SendJsonAsync(HttpMethod.Post, "/api/manage/solutions", new JsonObject
         {
             ["name"] = "shop-up", ["datasetGroupArn"] = DatasetGroup, ["recipeArn"] = "arn:aws:personalize:::recipe/aws-user-personalization",
         }, HttpStatusCode.Created))!["solutionArn"]!;
 
     /// <summary>Trains a new version of the solution and waits until it is ACTIVE.</summary>
-    public static async Task<string> TrainAsync(LocalHostRunner host, string solutionArn)
+    public static async Task<string> TrainAsync(FunctionsHost host, string solutionArn)
     {
         var version = (string)(await host.SendJsonAsync(HttpMethod.Post, "/api/manage/solution-versions", new JsonObject { ["solutionArn"] = solutionArn }, HttpStatusCode.Created))!["solutionVersionArn"]!;
         await Eventually.HoldsAsync(

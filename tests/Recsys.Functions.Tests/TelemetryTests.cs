@@ -14,7 +14,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IClassFixture<Azuri
     [Fact]
     public async Task With_an_Application_Insights_connection_string_the_app_exports_and_still_serves()
     {
-        await using var host = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
+        await using var host = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
         {
             // Syntactically valid, pointing at a port where nothing listens: every export fails.
             [TelemetrySetup.ConnectionStringSetting] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/",
@@ -38,7 +38,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IClassFixture<Azuri
     [Fact]
     public async Task Without_settings_OpenTelemetry_stays_off_and_the_metrics_are_still_injected()
     {
-        await using var host = await LocalHostRunner.StartAsync(azurite.ConnectionString);
+        await using var host = await FunctionsHost.StartAsync(azurite.ConnectionString);
 
         Assert.Null(host.Services.GetService<TracerProvider>());
         Assert.Null(host.Services.GetService<MeterProvider>());

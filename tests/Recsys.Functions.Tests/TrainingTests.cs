@@ -3,15 +3,15 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Recsys.Core.Datasets;
+using Recsys.Core.Jobs;
 using Recsys.Core.Solutions;
 using Recsys.Data.Schemas;
-using Recsys.Functions.Invocation;
 using Recsys.Storage;
 using Recsys.Testing;
 
 namespace Recsys.Functions.Tests;
 
-/// <summary>Recipes, solutions, training jobs, metrics and model loading end to end on the local host.</summary>
+/// <summary>Recipes, solutions, training jobs, metrics and model loading end to end on the dev host.</summary>
 public sealed class TrainingTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string InteractionsSchema = """
@@ -20,9 +20,9 @@ public sealed class TrainingTests(AzuriteFixture azurite) : IClassFixture<Azurit
           {"name":"EVENT_TYPE","type":"string"}]}
         """;
 
-    private LocalHostRunner? _host;
+    private FunctionsHost? _host;
 
-    private LocalHostRunner Host => _host!;
+    private FunctionsHost Host => _host!;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -35,7 +35,7 @@ public sealed class TrainingTests(AzuriteFixture azurite) : IClassFixture<Azurit
     }
 
     private async Task StartAsync(bool trainingJobEnabled = true)
-        => _host = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
+        => _host = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
         {
             ["AzureWebJobs.trainingJob.Disabled"] = trainingJobEnabled ? "false" : "true",
         });
@@ -194,13 +194,13 @@ public sealed class TrainingTests(AzuriteFixture azurite) : IClassFixture<Azurit
         Assert.Equal("unknown", ranked[^1].Id);
         Assert.Equal(["a28", "a7"], ranked.Take(2).Select(r => r.Id).Order());
 
-        // A duplicated or retried message for the finished version does nothing.
+        // A duplicated or retried message for the finished version does nothing: the worker takes it and ends it.
         var parts = upVersion.Split('/');
-        var handler = Host.Services.GetServices<IInvocationHandler>().Single(h => h.FunctionName == "trainingJob");
-        var message = new JsonObject { ["kind"] = "train", ["solution"] = parts[^2], ["version"] = parts[^1] }.ToJsonString();
-        var context = InvocationContext.Parse("trainingJob", null, new JsonObject { ["Data"] = new JsonObject { ["job"] = message }, ["Metadata"] = new JsonObject { ["DequeueCount"] = 2 } }.ToJsonString());
-        Assert.Equal("ACTIVE", (string?)(await handler.InvokeAsync(context, CancellationToken.None))!["status"]);
-        Assert.Single((await SendAsync(HttpMethod.Get, "/api/manage/solution-versions?solutionArn=shop-up"))!["solutionVersions"]!.AsArray());
+        var queue = Host.Storage.Queue(StorageNames.TrainingJobsQueue);
+        await Host.Services.GetRequiredService<IJobScheduler>().SendAsync(new TrainingJobMessage(parts[^2], parts[^1]));
+        await Eventually.HoldsAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0, "the repeated message is taken");
+        var versions = (await SendAsync(HttpMethod.Get, "/api/manage/solution-versions?solutionArn=shop-up"))!["solutionVersions"]!.AsArray();
+        Assert.Equal("ACTIVE", (string?)Assert.Single(versions)!["status"]);
     }
 
     [Fact]
@@ -218,15 +218,14 @@ public sealed class TrainingTests(AzuriteFixture azurite) : IClassFixture<Azurit
             await datasets.DeleteBlobAsync(blob.Name);
         }
 
+        // Its last delivery (the runner called as the trainingJob function calls it) fails the version with the error.
         var parts = versionArn.Split('/');
-        var handler = Host.Services.GetServices<IInvocationHandler>().Single(h => h.FunctionName == "trainingJob");
-        var message = new JsonObject { ["kind"] = "train", ["solution"] = parts[^2], ["version"] = parts[^1] }.ToJsonString();
-        var lastDelivery = InvocationContext.Parse("trainingJob", null, new JsonObject { ["Data"] = new JsonObject { ["job"] = message }, ["Metadata"] = new JsonObject { ["DequeueCount"] = 5 } }.ToJsonString());
-        await Assert.ThrowsAnyAsync<Exception>(() => handler.InvokeAsync(lastDelivery, CancellationToken.None));
+        var outcome = await Host.Services.GetRequiredService<TrainingRunner>().RunAsync(parts[^2], parts[^1], new JobDelivery(5, IsLast: true));
 
+        Assert.Equal(JobRunResult.Ran, outcome.Result);
         var version = (await SendAsync(HttpMethod.Get, "/api/manage/solution-versions/" + Uri.EscapeDataString(versionArn)))!["solutionVersion"]!;
         Assert.Equal("CREATE FAILED", (string?)version["status"]);
-        Assert.Contains("failed 5 times", (string?)version["failureReason"], StringComparison.Ordinal);
+        Assert.Contains("each of its 5 deliveries", (string?)version["failureReason"], StringComparison.Ordinal);
         Assert.Equal("LOADING_DATA", (string?)version["phase"]);
         Assert.Null(await Host.Services.GetRequiredService<ISolutionModelStore>().ReadManifestAsync(parts[^2], parts[^1]));
         await SendAsync(HttpMethod.Get, $"/api/manage/solution-versions/{Uri.EscapeDataString(versionArn)}/metrics", expected: HttpStatusCode.Conflict);

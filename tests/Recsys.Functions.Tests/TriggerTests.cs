@@ -6,8 +6,8 @@ using Recsys.Testing;
 namespace Recsys.Functions.Tests;
 
 /// <summary>
-/// The local host's non-HTTP triggers: timers, queues with retries and poison, and blob drops. Each test counts
-/// queue messages, so each has an Azurite of its own.
+/// The worker's non-HTTP triggers as the dev host drives them: a timer, a queue job retried then poisoned, and a
+/// dropped blob reaching the blob trigger. Each test counts queue messages, so each has an Azurite of its own.
 /// </summary>
 public sealed class TriggerTests
 {
@@ -17,17 +17,16 @@ public sealed class TriggerTests
     public async Task A_timer_on_a_fast_schedule_fires_and_records_its_status()
     {
         await using var azurite = await Azurite.StartAsync();
-        await using var host = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
+        await using var host = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
         {
             ["ImportSweepSchedule"] = "*/1 * * * * *",
-            ["Recsys:LocalHost:WatchImports"] = "false",
-            ["Recsys:LocalHost:HostId"] = "timer-test",
+            ["AzureWebJobs.importDrop.Disabled"] = "true",
             ["AzureWebJobs.importJob.Disabled"] = "true",
-        });
+        }, hostId: "timer-test");
         var imports = host.Storage.Container(StorageNames.ImportsContainer);
         await imports.UploadBlobAsync("timed/Interactions/a.csv", BinaryData.FromString("USER_ID,ITEM_ID,TIMESTAMP\n"));
 
-        // Only the sweep timer can have queued it: the blob watcher is off.
+        // Only the sweep timer can have queued it: the blob trigger is disabled.
         var queue = host.Storage.Queue(StorageNames.ImportJobsQueue);
         await Eventually.HoldsAsync(async () => await CountAsync(queue) == 1, "the sweep timer queues the dropped file");
 
@@ -41,14 +40,15 @@ public sealed class TriggerTests
     public async Task A_failing_queue_job_is_retried_then_moved_to_the_poison_queue()
     {
         await using var azurite = await Azurite.StartAsync();
-        using var root = new ScriptRootCopy(editHost: host =>
+        await using var host = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
         {
-            var queues = host["extensions"]!["queues"]!;
-            queues["maxDequeueCount"] = 3;
-            queues["visibilityTimeout"] = "00:00:00";
-            queues["maxPollingInterval"] = "00:00:00.200";
+            // host.json values overridden by app settings, as the Functions host allows.
+            ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "3",
+            ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00",
+            ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200",
+            // Keep what reaches the poison queue there, to look at it.
+            ["AzureWebJobs.importJobPoison.Disabled"] = "true",
         });
-        await using var host = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:LocalHost:WatchImports"] = "false" }, root.Path);
         var queue = host.Storage.Queue(StorageNames.ImportJobsQueue);
         var poison = host.Storage.Queue(StorageNames.ImportJobsQueue + "-poison");
 
@@ -67,7 +67,7 @@ public sealed class TriggerTests
         var settings = new Dictionary<string, string?> { ["AzureWebJobs.importJob.Disabled"] = "true" };
         QueueClient queue;
         var receipts = 0;
-        await using (var first = await LocalHostRunner.StartAsync(azurite.ConnectionString, settings))
+        await using (var first = await FunctionsHost.StartAsync(azurite.ConnectionString, settings, hostId: "drops"))
         {
             queue = first.Storage.Queue(StorageNames.ImportJobsQueue);
             await first.Storage.Container(StorageNames.ImportsContainer).UploadBlobAsync("drops/Interactions/one.csv", BinaryData.FromString("USER_ID,ITEM_ID,TIMESTAMP\nu,i,1700000000\n"));
@@ -82,10 +82,10 @@ public sealed class TriggerTests
 
         Assert.Equal(1, receipts);
         var message = JsonNode.Parse((await queue.PeekMessageAsync()).Value.Body.ToString())!;
-        Assert.Equal("Microsoft.Storage.BlobCreated", (string?)message["eventType"]);
-        Assert.Equal("/blobServices/default/containers/imports/blobs/drops/Interactions/one.csv", (string?)message["subject"]);
+        Assert.Equal("drops/Interactions/one.csv", (string?)message["blob"]);
+        Assert.False(string.IsNullOrEmpty((string?)message["etag"]));
 
-        await using var second = await LocalHostRunner.StartAsync(azurite.ConnectionString, settings);
+        await using var second = await FunctionsHost.StartAsync(azurite.ConnectionString, settings, hostId: "drops");
         await Task.Delay(1500);
         Assert.Equal(1, await CountAsync(queue));
 

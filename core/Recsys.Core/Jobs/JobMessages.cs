@@ -48,8 +48,11 @@ public interface IJobScheduler
     Task SendAsync(BatchJobMessage message, TimeSpan? delay = null, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Source-generated JSON of the job messages (camelCase), shared by the senders and the queue functions.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+/// <summary>
+/// Source-generated JSON of the job messages (camelCase), shared by the senders and the queue functions: a message
+/// without a required field, or with null where none is allowed, does not deserialize.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(ImportJobMessage))]
 [JsonSerializable(typeof(TrainingJobMessage))]
 [JsonSerializable(typeof(BatchJobMessage))]

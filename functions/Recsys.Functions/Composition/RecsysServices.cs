@@ -159,7 +159,8 @@ internal static class RecsysServices
     // Queue-triggered functions take typed messages: the worker reads them with the messages' source-generated JSON.
     private static JsonSerializerOptions JobMessageOptions()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var options = new JsonSerializerOptions(JobMessageJson.Default.Options);
+        options.TypeInfoResolverChain.Clear();
         options.TypeInfoResolverChain.Add(JobMessageJson.Default);
         options.TypeInfoResolverChain.Add(new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
         return options;

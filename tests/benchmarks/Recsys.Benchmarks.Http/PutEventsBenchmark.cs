@@ -36,15 +36,15 @@ internal sealed record PutEventsBenchmarkOptions
 /// </summary>
 internal static class PutEventsBenchmark
 {
-    private const string HostKey = LocalHostRunner.HostKey;
-    private const string MasterKey = LocalHostRunner.MasterKey;
+    private const string HostKey = FunctionsHost.HostKey;
+    private const string MasterKey = FunctionsHost.MasterKey;
     private const string DatasetGroup = "bench";
     private const int EventsPerCall = 10;
 
     public static async Task<JsonObject> RunAsync(PutEventsBenchmarkOptions options)
     {
         await using var azurite = await Azurite.StartAsync();
-        await using var host = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
+        await using var host = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
         {
             ["Recsys:LocalHost:WatchImports"] = "false",
             ["AzureWebJobs.importJob.Disabled"] = "true",

@@ -39,15 +39,15 @@ internal sealed record Deployment(
 /// </summary>
 internal sealed class ServingHost : IAsyncDisposable
 {
-    public const string MasterKey = LocalHostRunner.MasterKey;
-    public const string HostKey = LocalHostRunner.HostKey;
+    public const string MasterKey = FunctionsHost.MasterKey;
+    public const string HostKey = FunctionsHost.HostKey;
     public const string DatasetGroup = "shop";
 
     private readonly Azurite _azurite;
-    private readonly LocalHostRunner _runner;
+    private readonly FunctionsHost _runner;
     private readonly string _directory;
 
-    private ServingHost(Azurite azurite, LocalHostRunner runner)
+    private ServingHost(Azurite azurite, FunctionsHost runner)
     {
         _azurite = azurite;
         _runner = runner;
@@ -65,7 +65,7 @@ internal sealed class ServingHost : IAsyncDisposable
     public static async Task<ServingHost> StartAsync()
     {
         var azurite = await Azurite.StartAsync();
-        var runner = await LocalHostRunner.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:LocalHost:ImportsPollInterval"] = "00:00:00.500" });
+        var runner = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:DevHost:BlobScanInterval"] = "00:00:00.500" });
         return new ServingHost(azurite, runner);
     }
 
