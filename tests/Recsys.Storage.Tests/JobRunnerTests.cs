@@ -85,7 +85,7 @@ public sealed class JobRunnerTests(AzuriteFixture azurite) : IClassFixture<Azuri
     {
         var kind = await NewKindAsync();
         await AddAsync(kind, "fresh", ResourceStatus.CreateInProgress, updatedAgo: TimeSpan.FromSeconds(10));
-        await AddAsync(kind, "stale", ResourceStatus.CreateInProgress, updatedAgo: JobRunner.Lease + TimeSpan.FromSeconds(1));
+        await AddAsync(kind, "stale", ResourceStatus.CreateInProgress, updatedAgo: JobRunner.DefaultLease + TimeSpan.FromSeconds(1));
         var runner = new JobRunner(_time);
         var phases = new List<string>();
 
@@ -124,7 +124,7 @@ public sealed class JobRunnerTests(AzuriteFixture azurite) : IClassFixture<Azuri
         await Assert.ThrowsAsync<Azure.RequestFailedException>(() => runner.RunAsync(kind, Scope, "j", new JobDelivery(1, false), Outage));
         Assert.Equal(ResourceStatus.CreateInProgress, (await ReadAsync(kind, "j")).State.Status);
 
-        _time.Advance(JobRunner.Lease + TimeSpan.FromSeconds(1)); // the first delivery's heartbeat is stale: the redelivery takes over
+        _time.Advance(JobRunner.DefaultLease + TimeSpan.FromSeconds(1)); // the first delivery's heartbeat is stale: the redelivery takes over
         var last = await runner.RunAsync(kind, Scope, "j", new JobDelivery(5, true), Outage);
 
         Assert.Equal(JobRunResult.Ran, last.Result);
@@ -165,7 +165,7 @@ public sealed class JobRunnerTests(AzuriteFixture azurite) : IClassFixture<Azuri
         var before = await ReadAsync(kind, "j");
         await Eventually.HoldsAsync(async () =>
         {
-            _time.Advance(JobRunner.HeartbeatInterval);
+            _time.Advance(JobRunner.DefaultLease / 4);
             return (await ReadAsync(kind, "j")).Payload == "2000 rows";
         }, "the heartbeat wrote the latest progress");
         var during = await ReadAsync(kind, "j");
@@ -192,7 +192,7 @@ public sealed class JobRunnerTests(AzuriteFixture azurite) : IClassFixture<Azuri
         await kind.Store.ReplaceAsync(Scope, "j", stored.Value with { Payload = "another delivery" }, stored.ETag);
         var outcome = await Eventually.ResultAsync(() =>
         {
-            _time.Advance(JobRunner.HeartbeatInterval);
+            _time.Advance(JobRunner.DefaultLease / 4);
             return run.IsCompleted ? run : null;
         }, "the superseded delivery stopped");
 

@@ -49,7 +49,7 @@ public sealed record JobOutcome<T>(JobRunResult Result, T? Record)
 /// <summary>
 /// What the work of one job sees: its record, with progress and the terminal updates. Progress written here is the
 /// job's heartbeat: the runner writes the latest at least every <see cref="JobRunner.HeartbeatInterval"/>, so a record
-/// whose <c>lastUpdatedDateTime</c> is older than <see cref="JobRunner.Lease"/> belongs to a delivery that stopped.
+/// whose <c>lastUpdatedDateTime</c> is older than the <see cref="JobRunner.Lease"/> belongs to a delivery that stopped.
 /// </summary>
 public sealed class JobContext<T>
     where T : class, IResource
@@ -128,17 +128,27 @@ public sealed class JobContext<T>
 /// so that no record is left IN_PROGRESS when its message is gone.
 /// </summary>
 /// <param name="time">Clock.</param>
-public sealed class JobRunner(TimeProvider time)
+/// <param name="lease">
+/// How long a running job's record may go without a heartbeat before another delivery takes it over (default
+/// <see cref="DefaultLease"/>); the heartbeat beats four times per lease.
+/// </param>
+public sealed class JobRunner(TimeProvider time, TimeSpan? lease = null)
 {
-    /// <summary>How often a running job's record is written (its heartbeat and progress).</summary>
-    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
+    /// <summary>The default lease: a minute, a dozen missed beats of a job whose storage hiccups before it is taken over.</summary>
+    public static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(60);
 
     /// <summary>How long a running job's record may go without a heartbeat before another delivery takes it over.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+    public TimeSpan Lease { get; } = lease ?? DefaultLease;
+
+    /// <summary>How often a running job's record is written (its heartbeat and progress).</summary>
+    public TimeSpan HeartbeatInterval => Lease / 4;
 
     /// <summary>Whether a job in <paramref name="state"/> has stopped sending heartbeats (its delivery is gone) at <paramref name="now"/>.</summary>
-    public static bool IsStale(ResourceState state, DateTimeOffset now)
-        => state.Status == ResourceStatus.CreateInProgress && now - state.LastUpdatedDateTime > Lease;
+    public bool IsStale(ResourceState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Status == ResourceStatus.CreateInProgress && now - state.LastUpdatedDateTime > Lease;
+    }
 
     /// <summary>Runs one delivery of the job <paramref name="name"/> in <paramref name="scope"/> through its lifecycle.</summary>
     /// <param name="kind">The job's kind.</param>

@@ -47,4 +47,8 @@ internal sealed class JobOptions
     /// <summary>Minutes without a heartbeat after which the watchdog fails an IN_PROGRESS job.</summary>
     [Range(5, 7 * 24 * 60)]
     public double AbandonAfterMinutes { get; set; } = Core.Jobs.JobWatchdog.DefaultAbandonAfter.TotalMinutes;
+
+    /// <summary>Seconds a running job may go without a heartbeat before a redelivery takes it over.</summary>
+    [Range(2, 3600)]
+    public double LeaseSeconds { get; set; } = Core.Jobs.JobRunner.DefaultLease.TotalSeconds;
 }

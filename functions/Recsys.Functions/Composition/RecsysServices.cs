@@ -145,7 +145,7 @@ internal static class RecsysServices
 
     private static void AddJobs(IServiceCollection services)
     {
-        services.AddSingleton<JobRunner>();
+        services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<JobOptions>>().Value.LeaseSeconds)));
         services.AddSingleton<JobDeliveries>();
         services.AddSingleton<JobWatchdog>();
         services.AddSingleton<BatchJobService>();

@@ -13,7 +13,7 @@ namespace Recsys.Functions.Jobs;
 /// the delivery ended — a job another delivery runs now is put back on its queue for later instead of failing the
 /// invocation, and the outcome is logged once.
 /// </summary>
-internal sealed class JobDeliveries(QueueHostSettings queues, ILogger<JobDeliveries> logger)
+internal sealed class JobDeliveries(QueueHostSettings queues, JobRunner runner, ILogger<JobDeliveries> logger)
 {
     /// <summary>Runs one delivery of the job <paramref name="job"/> of <paramref name="kind"/>.</summary>
     /// <param name="context">The invocation (its dequeue count).</param>
@@ -38,8 +38,8 @@ internal sealed class JobDeliveries(QueueHostSettings queues, ILogger<JobDeliver
         {
             case JobRunResult.Busy:
                 // Another delivery holds a fresh heartbeat: look again once its lease would have run out.
-                await requeue(JobRunner.Lease);
-                Log.JobBusy(logger, kind, job, count, JobRunner.Lease.TotalSeconds);
+                await requeue(runner.Lease);
+                Log.JobBusy(logger, kind, job, count, runner.Lease.TotalSeconds);
                 break;
             case JobRunResult.Ran:
                 if (logger.IsEnabled(LogLevel.Information))
