@@ -1,6 +1,18 @@
-// Recsys on a Linux Flex Consumption plan: the custom handler (runtime 'custom', the self-contained linux-x64
-// executable app/Recsys.Functions in the package) with identity-based storage, Event Grid imports and
-// Application Insights. Deploy with infra/deploy.sh (which prints the az commands).
+// Recsys on a Linux Flex Consumption plan: the .NET 10 isolated-worker app (runtime dotnet-isolated 10.0; the package
+// is infra/package.sh's `dotnet publish` output) with identity-based storage and Application Insights.
+// Deployment has three steps, printed by infra/deploy.sh: this template (infrastructure), the package (code), then
+// infra/eventgrid.bicep (the Event Grid subscription of the importDrop blob trigger, which needs the host's
+// blobs_extension key and so the deployed code).
+//
+// Scaling — Flex scales per function, so training never takes cores from serving:
+// - all HTTP functions (recommendations, events, manage, health) form one group on their own instances, with
+//   httpAlwaysReadyInstances of them kept warm;
+// - the Event Grid blob trigger (importDrop, which only queues an import) forms the "blob" group;
+// - every queue function scales on its own instances: trainingJob, importJob and batchJob (and the three poison-queue
+//   functions), so a training runs on instances that serve no request and a burst of imports adds import instances;
+// - each timer function runs on its own instances as well.
+// All instances have the same memory (instanceMemoryMB), sized for training. How many messages one instance of a queue
+// function takes at once is host.json's extensions.queues (batchSize + newBatchThreshold), the same for every queue.
 targetScope = 'resourceGroup'
 
 @description('Base name; lowercase letters and digits, used to derive resource names.')
@@ -20,7 +32,17 @@ param instanceMemoryMB int = 4096
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
-@description('NCRONTAB (six fields, UTC) of the import sweep: %ImportSweepSchedule% in importSweepTimer/function.json.')
+@description('Instances of the HTTP group kept running (billed while idle), so that serving never waits for a cold start. 0 lets serving scale to zero.')
+@minValue(0)
+@maxValue(100)
+param httpAlwaysReadyInstances int = 1
+
+@description('Concurrent HTTP requests per instance before Flex adds an instance to the HTTP group; null keeps the platform default for the instance size.')
+@minValue(1)
+@maxValue(1000)
+param httpPerInstanceConcurrency int?
+
+@description('NCRONTAB (six fields, UTC) of the import sweep timer (%ImportSweepSchedule%): the safety net for missed Event Grid events.')
 param importSweepSchedule string = '0 */5 * * * *'
 
 @description('NCRONTAB (six fields, UTC) of the scheduled-retraining timer (%RetrainSchedule%).')
@@ -93,10 +115,14 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        // Only the HTTP group is kept warm; trainingJob, importJob and batchJob start instances of their own when
+        // messages arrive and give them back when the queue is empty.
+        alwaysReady: httpAlwaysReadyInstances > 0 ? [{ name: 'http', instanceCount: httpAlwaysReadyInstances }] : []
+        triggers: httpPerInstanceConcurrency == null ? null : { http: { perInstanceConcurrency: httpPerInstanceConcurrency! } }
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
     siteConfig: {
@@ -104,7 +130,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       ftpsState: 'Disabled'
       // No FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION: Flex takes both from functionAppConfig.
       appSettings: [
-        // Identity-based storage for the host (triggers, timer locks) and the handler (StorageOptions.FromSettings).
+        // Identity-based storage (no keys) for the host and its extensions (queue, blob and timer triggers) and for
+        // the worker's own clients (StorageOptions.FromSettings reads the same settings).
         { name: 'AzureWebJobsStorage__blobServiceUri', value: environment.outputs.blobEndpoint }
         { name: 'AzureWebJobsStorage__queueServiceUri', value: environment.outputs.queueEndpoint }
         { name: 'AzureWebJobsStorage__tableServiceUri', value: environment.outputs.tableEndpoint }
@@ -125,3 +152,9 @@ output functionAppName string = app.name
 output defaultHostName string = app.properties.defaultHostName
 output storageAccountName string = environment.outputs.storageAccountName
 output eventGridSystemTopicName string = environment.outputs.systemTopicName
+// Where each function runs (Flex per-function scaling): the queue functions never share instances with serving.
+output scaleGroups object = {
+  http: 'every HTTP function, one group; ${httpAlwaysReadyInstances} always ready'
+  blob: 'importDrop (Event Grid blob trigger), one group'
+  ownInstances: ['trainingJob', 'importJob', 'batchJob', 'importJobPoison', 'trainingJobPoison', 'batchJobPoison', 'retrainTimer', 'campaignRefreshTimer', 'eventCompactionTimer', 'importSweepTimer']
+}

@@ -1,7 +1,12 @@
-// Recsys on a Linux Elastic Premium (EP1) plan: the same environment as main.bicep (modules/environment.bicep)
-// with an always-warm plan. Premium keeps the app's files on an Azure Files share, which needs an account key
-// (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING), so this variant leaves shared-key access on; the app itself still
-// reaches storage with its managed identity.
+// Recsys on a Linux Elastic Premium (EP1) plan: the same .NET 10 isolated-worker package and the same environment as
+// main.bicep (modules/environment.bicep) on an always-warm plan. Premium keeps the app's files on an Azure Files share,
+// which needs an account key (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING), so this variant leaves shared-key access on;
+// the app itself still reaches storage with its managed identity. The deployment steps are main.bicep's (infrastructure,
+// code, then infra/eventgrid.bicep for the importDrop blob trigger).
+//
+// Scaling: Premium scales the app as a whole — every instance runs every function, so a training shares its instance's
+// cores with the HTTP functions. Flex Consumption (main.bicep) runs trainingJob, importJob and batchJob on instances of
+// their own; prefer it when training must not slow serving.
 targetScope = 'resourceGroup'
 
 @description('Base name; lowercase letters and digits, used to derive resource names.')
@@ -17,7 +22,7 @@ param location string = resourceGroup().location
 @maxValue(100)
 param maximumElasticWorkerCount int = 20
 
-@description('NCRONTAB (six fields, UTC) of the import sweep: %ImportSweepSchedule% in importSweepTimer/function.json.')
+@description('NCRONTAB (six fields, UTC) of the import sweep timer (%ImportSweepSchedule%): the safety net for missed Event Grid events.')
 param importSweepSchedule string = '0 */5 * * * *'
 
 @description('NCRONTAB (six fields, UTC) of the scheduled-retraining timer (%RetrainSchedule%).')
@@ -81,14 +86,15 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     siteConfig: {
-      linuxFxVersion: 'DOTNET-ISOLATED|8.0' // base image only; the self-contained handler does not use its .NET
+      linuxFxVersion: 'DOTNET-ISOLATED|10.0'
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       appSettings: [
         { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
-        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
+        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'dotnet-isolated' }
         { name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING', value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};EndpointSuffix=${az.environment().suffixes.storage};AccountKey=${storage.listKeys().keys[0].value}' }
         { name: 'WEBSITE_CONTENTSHARE', value: toLower(appName) }
+        // Identity-based storage (no keys) for the host, its extensions and the worker's own clients.
         { name: 'AzureWebJobsStorage__blobServiceUri', value: environment.outputs.blobEndpoint }
         { name: 'AzureWebJobsStorage__queueServiceUri', value: environment.outputs.queueEndpoint }
         { name: 'AzureWebJobsStorage__tableServiceUri', value: environment.outputs.tableEndpoint }

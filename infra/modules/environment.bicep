@@ -1,7 +1,8 @@
 // Everything a Recsys Functions app needs except the plan and the app: the storage account with the containers,
-// queues and tables the code creates (core/Recsys.Storage/StorageNames.cs), the Event Grid subscription that turns
-// BlobCreated events of the imports container into import-jobs messages, Log Analytics with workspace-based
-// Application Insights, and the user-assigned identity the app uses instead of keys, with its role assignments.
+// queues and tables the code creates (core/Recsys.Storage/StorageNames.cs), the storage account's Event Grid system
+// topic (its subscription to the importDrop blob trigger is infra/eventgrid.bicep, deployed after the code because it
+// needs the host's blobs_extension key), Log Analytics with workspace-based Application Insights, and the
+// user-assigned identity the app uses instead of keys, with its role assignments.
 // Raw resources only (no br/public modules) so that `bicep build` works offline.
 targetScope = 'resourceGroup'
 
@@ -50,15 +51,12 @@ var tableNames = [
   'blobreceipts'
   'deletedusers'
 ]
-var importsContainer = 'imports'
-var importQueueName = 'import-jobs'
 
 // Built-in role definition ids.
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
@@ -106,11 +104,6 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-
   }
 ]
 
-resource importQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' existing = {
-  parent: queueService
-  name: importQueueName
-}
-
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
   parent: storage
   name: 'default'
@@ -146,6 +139,13 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 // The app's identity: data-plane roles on the storage account (no account keys) and metrics publishing.
+// - Blob Data Owner: the blob trigger (Event Grid source) reads the dropped blob and keeps its receipts in
+//   azure-webjobs-hosts, the timers keep their locks and schedule status there, and the code writes datasets,
+//   models and job files (Owner, not Contributor: what the Functions docs ask for the host's storage connection).
+// - Queue Data Contributor: the queue triggers, the blob trigger's internal queue and poison queue, and the
+//   job messages the code sends.
+// - Table Data Contributor: Recsys's records (dataset groups, jobs, solutions, campaigns, events, receipts).
+// The deployment container of the Flex plan is covered by Blob Data Owner too.
 var storageRoles = [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]
 
 resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
@@ -170,55 +170,16 @@ resource metricsRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 }
 
-// Event Grid: BlobCreated in the imports container → a message on import-jobs in the Event Grid event schema,
-// which the importJob function parses. Delivered with the system topic's own identity (no keys).
+// The storage account's Event Grid system topic. Its only subscription, BlobCreated under imports/ delivered to the
+// importDrop blob trigger's webhook, is infra/eventgrid.bicep: the webhook URL carries the host's blobs_extension
+// system key, which exists only once the code is deployed and the host has started.
 resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   name: '${baseName}-storage-events-${take(suffix, 6)}'
   location: location
-  identity: { type: 'SystemAssigned' }
   properties: {
     source: storage.id
     topicType: 'Microsoft.Storage.StorageAccounts'
   }
-}
-
-resource topicQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, systemTopic.id, roles.storageQueueDataMessageSender)
-  scope: importQueue
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataMessageSender)
-    principalId: systemTopic.identity.principalId
-    principalType: 'ServicePrincipal'
-  }
-  dependsOn: [queues]
-}
-
-resource importsCreated 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = {
-  parent: systemTopic
-  name: 'imports-blob-created'
-  properties: {
-    eventDeliverySchema: 'EventGridSchema'
-    filter: {
-      includedEventTypes: ['Microsoft.Storage.BlobCreated']
-      subjectBeginsWith: '/blobServices/default/containers/${importsContainer}/'
-    }
-    deliveryWithResourceIdentity: {
-      identity: { type: 'SystemAssigned' }
-      destination: {
-        endpointType: 'StorageQueue'
-        properties: {
-          resourceId: storage.id
-          queueName: importQueueName
-          queueMessageTimeToLiveInSeconds: 604800
-        }
-      }
-    }
-    retryPolicy: {
-      maxDeliveryAttempts: 30
-      eventTimeToLiveInMinutes: 1440
-    }
-  }
-  dependsOn: [topicQueueSender, containers]
 }
 
 output storageAccountName string = storage.name

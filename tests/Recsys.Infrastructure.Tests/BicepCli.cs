@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 
 namespace Recsys.Infrastructure.Tests;
@@ -33,32 +32,8 @@ internal static class BicepCli
 
     public static async Task<Result> RunAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo(Path)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Path}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"bicep {string.Join(' ', arguments)} did not finish in 3 minutes.");
-        }
-
-        return new Result(process.ExitCode, await stdout, await stderr);
+        var completed = await ChildProcess.RunAsync(Path, arguments, TimeSpan.FromMinutes(3));
+        return new Result(completed.ExitCode, completed.StandardOutput, completed.StandardError);
     }
 
     private static string Locate()
