@@ -54,6 +54,9 @@ param campaignRefreshSchedule string = '0 */15 * * * *'
 @description('NCRONTAB (six fields, UTC) of the event compaction timer (%EventCompactionSchedule%): real-time events into dataset segments.')
 param eventCompactionSchedule string = '0 20 * * * *'
 
+@description('NCRONTAB (six fields, UTC) of the job watchdog (%JobWatchdogSchedule%): fails jobs whose heartbeat stopped and no delivery will finish.')
+param jobWatchdogSchedule string = '0 */5 * * * *'
+
 var suffix = uniqueString(resourceGroup().id, baseName)
 var appName = '${baseName}-func-${take(suffix, 6)}'
 var identityName = '${baseName}-id-${take(suffix, 6)}'
@@ -143,6 +146,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'RetrainSchedule', value: retrainSchedule }
         { name: 'CampaignRefreshSchedule', value: campaignRefreshSchedule }
         { name: 'EventCompactionSchedule', value: eventCompactionSchedule }
+        { name: 'JobWatchdogSchedule', value: jobWatchdogSchedule }
       ]
     }
   }
@@ -156,5 +160,5 @@ output eventGridSystemTopicName string = environment.outputs.systemTopicName
 output scaleGroups object = {
   http: 'every HTTP function, one group; ${httpAlwaysReadyInstances} always ready'
   blob: 'importDrop (Event Grid blob trigger), one group'
-  ownInstances: ['trainingJob', 'importJob', 'batchJob', 'importJobPoison', 'trainingJobPoison', 'batchJobPoison', 'retrainTimer', 'campaignRefreshTimer', 'eventCompactionTimer', 'importSweepTimer']
+  ownInstances: ['trainingJob', 'importJob', 'batchJob', 'importJobPoison', 'trainingJobPoison', 'batchJobPoison', 'retrainTimer', 'campaignRefreshTimer', 'eventCompactionTimer', 'importSweepTimer', 'jobWatchdogTimer']
 }

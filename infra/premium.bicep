@@ -34,6 +34,9 @@ param campaignRefreshSchedule string = '0 */15 * * * *'
 @description('NCRONTAB (six fields, UTC) of the event compaction timer (%EventCompactionSchedule%): real-time events into dataset segments.')
 param eventCompactionSchedule string = '0 20 * * * *'
 
+@description('NCRONTAB (six fields, UTC) of the job watchdog (%JobWatchdogSchedule%): fails jobs whose heartbeat stopped and no delivery will finish.')
+param jobWatchdogSchedule string = '0 */5 * * * *'
+
 var suffix = uniqueString(resourceGroup().id, baseName)
 var appName = '${baseName}-func-${take(suffix, 6)}'
 var identityName = '${baseName}-id-${take(suffix, 6)}'
@@ -106,6 +109,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'RetrainSchedule', value: retrainSchedule }
         { name: 'CampaignRefreshSchedule', value: campaignRefreshSchedule }
         { name: 'EventCompactionSchedule', value: eventCompactionSchedule }
+        { name: 'JobWatchdogSchedule', value: jobWatchdogSchedule }
       ]
     }
   }
