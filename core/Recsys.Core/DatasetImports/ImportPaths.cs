@@ -28,6 +28,12 @@ public static class ImportPaths
             return null;
         }
 
+        if (Resources.ResourceName.Problem(parts[0]) is { } invalid)
+        {
+            problem = $"The first folder of '{blobName}' is not a dataset group name: {invalid}";
+            return null;
+        }
+
         var type = Dataset.ParseType(parts[1]);
         if (type is null)
         {

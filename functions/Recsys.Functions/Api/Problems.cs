@@ -14,7 +14,11 @@ internal sealed class Problems(IProblemDetailsService problemDetails, ILogger<Pr
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = ToProblem(exception);
-        if (problem.Status >= 500)
+        if (exception is StorageUnavailableException unavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else if (problem.Status >= 500)
         {
             Log.UnhandledFailure(logger, httpContext.Request.Path, exception);
         }
@@ -61,6 +65,8 @@ internal sealed class Problems(IProblemDetailsService problemDetails, ILogger<Pr
                 return BadRequest(bad);
             case JsonException json:
                 return InvalidJson(json.Message);
+            case StorageUnavailableException:
+                return Create(StatusCodes.Status503ServiceUnavailable, "Storage unavailable", exception.Message);
             case OperationCanceledException:
                 return Create(499, "Request cancelled", "The client closed the request.");
             default:
