@@ -21,6 +21,10 @@ public sealed record ImportRequest(string BlobName, string? ETag, string? JobNam
 /// Runs one import job: streams the file, validates every row against the dataset's schema, writes the accepted
 /// rows as one columnar segment, and commits it to the dataset (FULL replaces, INCREMENTAL appends) by replacing
 /// the dataset's manifest — so readers see all of the import or none of it, and a failed import changes nothing.
+/// The file's SHA-256 is computed on that one read and kept with the segment: an INCREMENTAL import of bytes the
+/// dataset already holds is a duplicate (ACTIVE, nothing imported, <see cref="DatasetImportJob.DuplicateOf"/> set). A FULL
+/// import that would replace data fails instead when it rejected more than its share of rows or would shrink the
+/// dataset by more than half (see <see cref="DatasetImportOptions"/>), unless the job allows it.
 /// The job record carries status, progress, counts, the failure reason and the location of the rejected-rows report.
 /// A repeated message for a finished job does nothing; one for a job that was interrupted runs it again.
 /// Each run is a span of <see cref="RecsysMetrics.ActivitySource"/> and records <c>recsys.import.rows</c> and
@@ -33,6 +37,7 @@ public sealed record ImportRequest(string BlobName, string? ETag, string? JobNam
 /// <param name="files">The imports container.</param>
 /// <param name="time">Clock.</param>
 /// <param name="metrics">Where import metrics go; <see cref="RecsysMetrics.Default"/> when null.</param>
+/// <param name="options">Import safeguards; the defaults when null.</param>
 public sealed class DatasetImportRunner(
     IResourceStore<DatasetImportJob> jobs,
     IResourceStore<Dataset> datasets,
@@ -40,9 +45,11 @@ public sealed class DatasetImportRunner(
     IDatasetSegmentStore segments,
     IImportFileStore files,
     TimeProvider time,
-    RecsysMetrics? metrics = null)
+    RecsysMetrics? metrics = null,
+    DatasetImportOptions? options = null)
 {
     private readonly RecsysMetrics _metrics = metrics ?? RecsysMetrics.Default;
+    private readonly DatasetImportOptions _options = options ?? new DatasetImportOptions();
     private const string Scope = IResourceStore<DatasetImportJob>.GlobalScope;
     private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(2);
 
@@ -130,13 +137,15 @@ public sealed class DatasetImportRunner(
         var schema = (await schemas.GetAsync(IResourceStore<Schema>.GlobalScope, dataset.Value.SchemaName, "schema", cancellationToken)).Value.Parse();
         var segment = job.Name;
         CsvImportResult result;
+        string? contentSha256;
         long rowsRead = 0;
         using (var progressLoop = new CancellationTokenSource())
         {
             var reporter = ReportProgressAsync(record, () => Interlocked.Read(ref rowsRead), progressLoop.Token);
             try
             {
-                await using var input = await files.OpenReadAsync(job.DataLocation, job.BlobETag ?? request.ETag, cancellationToken);
+                await using var file = await files.OpenReadAsync(job.DataLocation, job.BlobETag ?? request.ETag, cancellationToken);
+                await using var input = new ContentHashStream(file);
                 await using var output = await segments.OpenSegmentWriteAsync(job.DatasetGroup, job.DatasetType.Value, segment, cancellationToken);
                 await using (var writer = await ParquetSegmentWriter.CreateAsync(schema, output, cancellationToken))
                 {
@@ -147,6 +156,8 @@ public sealed class DatasetImportRunner(
                         Progress = new InlineProgress(rows => Interlocked.Exchange(ref rowsRead, rows)),
                     }, cancellationToken);
                 }
+
+                contentSha256 = input.Sha256;
             }
             catch
             {
@@ -174,10 +185,44 @@ public sealed class DatasetImportRunner(
             return await FailAsync(record, reason, cancellationToken, result, report);
         }
 
-        var committed = new DatasetSegment(segment, result.RowsImported, job.Name, time.GetUtcNow());
-        await segments.CommitAsync(job.DatasetGroup, job.DatasetType.Value, manifest => job.ImportMode == ImportMode.Full
-            ? manifest with { Segments = [.. manifest.Segments.Where(s => s.IsCompactedEvents), committed] } // FULL replaces imported data, not events
-            : manifest with { Segments = [.. manifest.Segments.Where(s => s.Name != committed.Name), committed] }, cancellationToken);
+        var committed = new DatasetSegment(segment, result.RowsImported, job.Name, time.GetUtcNow(), ContentSha256: contentSha256);
+        try
+        {
+            // The safeguards look at the manifest being replaced, inside the commit, so a concurrent commit cannot slip past them.
+            await segments.CommitAsync(job.DatasetGroup, job.DatasetType.Value, manifest =>
+            {
+                Screen(job, result, contentSha256, manifest);
+                return job.ImportMode == ImportMode.Full
+                    ? manifest with { Segments = [.. manifest.Segments.Where(s => s.IsCompactedEvents), committed] } // FULL replaces imported data, not events
+                    : manifest with { Segments = [.. manifest.Segments.Where(s => s.Name != committed.Name), committed] };
+            }, cancellationToken);
+        }
+        catch (ImportDeclinedException declined)
+        {
+            await segments.DeleteSegmentAsync(job.DatasetGroup, job.DatasetType.Value, segment, cancellationToken);
+            return declined.DuplicateOf is { } original
+                ? await record.UpdateAsync(j => j with
+                {
+                    State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.Active, time.GetUtcNow()),
+                    RowsRead = result.RowsRead,
+                    RowsImported = 0,
+                    RowsRejected = result.RowsRejected,
+                    ErrorReportLocation = report,
+                    DuplicateOf = original,
+                    ContentSha256 = contentSha256,
+                }, cancellationToken)
+                : await record.UpdateAsync(j => j with
+                {
+                    State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), declined.Message),
+                    RowsRead = result.RowsRead,
+                    RowsImported = 0,
+                    RowsRejected = result.RowsRejected,
+                    ErrorReportLocation = report,
+                    SafeguardFired = declined.Safeguard,
+                    PreviousRows = declined.PreviousRows,
+                    ContentSha256 = contentSha256,
+                }, cancellationToken);
+        }
 
         return await record.UpdateAsync(j => j with
         {
@@ -186,7 +231,64 @@ public sealed class DatasetImportRunner(
             RowsImported = result.RowsImported,
             RowsRejected = result.RowsRejected,
             ErrorReportLocation = report,
+            ContentSha256 = contentSha256,
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Throws <see cref="ImportDeclinedException"/> when the import must not change <paramref name="manifest"/>: an
+    /// INCREMENTAL import of a file whose bytes a committed segment came from, or a FULL import that would replace
+    /// data while rejecting more than its share of rows or shrinking the dataset by more than half.
+    /// </summary>
+    internal void Screen(DatasetImportJob job, CsvImportResult result, string? contentSha256, DatasetManifest manifest)
+    {
+        if (job.ImportMode == ImportMode.Incremental)
+        {
+            if (contentSha256 is not null && manifest.ImportedFrom(contentSha256) is { } earlier)
+            {
+                throw new ImportDeclinedException(
+                    $"The file's content was already imported into this dataset by '{earlier.ImportJob}'; nothing was imported again.")
+                {
+                    DuplicateOf = earlier.ImportJob,
+                };
+            }
+
+            return;
+        }
+
+        var previous = manifest.ImportedRows;
+        if (previous == 0)
+        {
+            return; // nothing to lose
+        }
+
+        var maxRejected = job.MaxRejectedPercent ?? _options.MaxRejectedPercent;
+        var rejectedPercent = result.RowsRead == 0 ? 0 : 100.0 * result.RowsRejected / result.RowsRead;
+        if (rejectedPercent > maxRejected)
+        {
+            throw new ImportDeclinedException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"FULL import declined by maxRejectedPercent: {result.RowsRejected:N0} of {result.RowsRead:N0} rows were rejected ({rejectedPercent:0.##} %), "
+                + $"more than the {maxRejected:0.##} % allowed; the dataset keeps its previous {previous:N0} rows. "
+                + $"Fix the rows listed in the error report, or allow more with maxRejectedPercent on the job (a {ImportPaths.MaxRejectedFolderPrefix}N folder for a dropped file)."))
+            {
+                Safeguard = DatasetImportOptions.Safeguards.MaxRejectedPercent,
+                PreviousRows = previous,
+            };
+        }
+
+        if (!job.AllowShrink && result.RowsImported * 2 < previous)
+        {
+            throw new ImportDeclinedException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"FULL import declined by allowShrink: it would replace the dataset's {previous:N0} rows with {result.RowsImported:N0} "
+                + $"({result.RowsRead:N0} read, {result.RowsRejected:N0} rejected), shrinking it by more than half; the dataset keeps its previous rows. "
+                + $"If that is intended, set allowShrink on the job (an {ImportPaths.AllowShrinkFolder} folder for a dropped file)."))
+            {
+                Safeguard = DatasetImportOptions.Safeguards.AllowShrink,
+                PreviousRows = previous,
+            };
+        }
     }
 
     private async Task<Stored<DatasetImportJob>> FindOrCreateDropJobAsync(ImportRequest request, CancellationToken cancellationToken)
@@ -223,6 +325,8 @@ public sealed class DatasetImportRunner(
             DataLocation = request.BlobName,
             BlobETag = request.ETag,
             ImportMode = target?.Mode ?? ImportMode.Full,
+            AllowShrink = target?.AllowShrink ?? false,
+            MaxRejectedPercent = target?.MaxRejectedPercent,
             Source = "drop",
             State = state,
         };
@@ -291,6 +395,19 @@ public sealed class DatasetImportRunner(
 
     private TrackedResource<DatasetImportJob> Track(Stored<DatasetImportJob> stored)
         => new(jobs, Scope, stored, j => j with { State = j.State with { LastUpdatedDateTime = time.GetUtcNow() } });
+
+    /// <summary>Why a finished import leaves the dataset as it was (a duplicate, or a FULL import's safeguard).</summary>
+    internal sealed class ImportDeclinedException(string message) : Exception(message)
+    {
+        /// <summary>The job whose file had the same content, for a duplicate.</summary>
+        public string? DuplicateOf { get; init; }
+
+        /// <summary>The safeguard that fired, for a FULL import.</summary>
+        public string? Safeguard { get; init; }
+
+        /// <summary>The dataset's imported rows before the import.</summary>
+        public long? PreviousRows { get; init; }
+    }
 
     /// <summary>Progress that runs its callback on the reporting thread (no synchronization context hop).</summary>
     private sealed class InlineProgress(Action<long> report) : IProgress<long>

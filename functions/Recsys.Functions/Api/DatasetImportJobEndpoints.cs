@@ -20,7 +20,8 @@ internal static class DatasetImportJobEndpoints
 
     private static async Task<Created<CreateDatasetImportJobResponse>> CreateAsync(CreateDatasetImportJobRequest request, DatasetImportService service, CancellationToken cancellationToken)
     {
-        var created = await service.CreateAsync(request.JobName, request.DatasetArn, request.DataSource?.DataLocation, request.ImportMode, request.ColumnMapping, cancellationToken);
+        var created = await service.CreateAsync(
+            request.JobName, request.DatasetArn, request.DataSource?.DataLocation, request.ImportMode, request.ColumnMapping, request.AllowShrink, request.MaxRejectedPercent, cancellationToken);
         return TypedResults.Created($"/api/manage/dataset-import-jobs/{created.Value.Name}", new CreateDatasetImportJobResponse(created.Value.Arn));
     }
 
@@ -39,7 +40,8 @@ internal static class DatasetImportJobEndpoints
 
 internal sealed record DataSource(string? DataLocation);
 
-internal sealed record CreateDatasetImportJobRequest(string? JobName, string? DatasetArn, DataSource? DataSource, string? ImportMode, Dictionary<string, string>? ColumnMapping);
+internal sealed record CreateDatasetImportJobRequest(
+    string? JobName, string? DatasetArn, DataSource? DataSource, string? ImportMode, Dictionary<string, string>? ColumnMapping, bool? AllowShrink, double? MaxRejectedPercent);
 
 internal sealed record CreateDatasetImportJobResponse(string DatasetImportJobArn);
 
@@ -50,12 +52,14 @@ internal sealed record ListDatasetImportJobsResponse(IReadOnlyList<DatasetImport
 internal sealed record DatasetImportJobView(
     string JobName, string DatasetImportJobArn, string? DatasetArn, DataSource DataSource, string ImportMode, string Source, string Status,
     string? FailureReason, long RowsRead, long RowsImported, long RowsRejected, string? ErrorReportLocation,
-    DateTimeOffset CreationDateTime, DateTimeOffset LastUpdatedDateTime)
+    DateTimeOffset CreationDateTime, DateTimeOffset LastUpdatedDateTime,
+    bool AllowShrink, double? MaxRejectedPercent, string? SafeguardFired, long? PreviousRows, string? DuplicateOf, string? ContentSha256)
 {
     public static DatasetImportJobView From(DatasetImportJob job) => new(
         job.Name, job.Arn,
         job.DatasetType is { } type ? ResourceArn.For(Dataset.ResourceType, job.DatasetGroup + "/" + Dataset.TypeKey(type)) : null,
         new DataSource(ImportPaths.Container + "/" + job.DataLocation), job.ImportMode.ToString().ToUpperInvariant(), job.Source,
         job.State.Status, job.State.FailureReason, job.RowsRead, job.RowsImported, job.RowsRejected, job.ErrorReportLocation,
-        job.State.CreationDateTime, job.State.LastUpdatedDateTime);
+        job.State.CreationDateTime, job.State.LastUpdatedDateTime,
+        job.AllowShrink, job.MaxRejectedPercent, job.SafeguardFired, job.PreviousRows, job.DuplicateOf, job.ContentSha256);
 }
