@@ -25,13 +25,15 @@ public sealed partial class TrainingScheduler : TaskScheduler, IDisposable
     private readonly LinkedList<Task> _queue = new();
     private readonly object _gate = new();
     private readonly Thread[] _threads;
+    private readonly bool _lowerPriority;
     private bool _disposed;
 
-    /// <summary>Starts <paramref name="maxDegreeOfParallelism"/> low-priority background threads.</summary>
-    public TrainingScheduler(int maxDegreeOfParallelism)
+    /// <summary>Starts <paramref name="maxDegreeOfParallelism"/> background threads, at below-normal priority unless <paramref name="lowerPriority"/> is false.</summary>
+    public TrainingScheduler(int maxDegreeOfParallelism, bool lowerPriority = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDegreeOfParallelism, 1);
         MaxDegreeOfParallelism = maxDegreeOfParallelism;
+        _lowerPriority = lowerPriority;
         _threads = new Thread[maxDegreeOfParallelism];
         for (var i = 0; i < _threads.Length; i++)
         {
@@ -39,7 +41,7 @@ public sealed partial class TrainingScheduler : TaskScheduler, IDisposable
             {
                 IsBackground = true,
                 Name = "recsys-training-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Priority = ThreadPriority.BelowNormal,
+                Priority = lowerPriority ? ThreadPriority.BelowNormal : ThreadPriority.Normal,
             };
             _threads[i].Start();
         }
@@ -69,8 +71,20 @@ public sealed partial class TrainingScheduler : TaskScheduler, IDisposable
             return;
         }
 
+        Use(new TrainingScheduler(degree));
+    }
+
+    /// <summary>Makes <paramref name="scheduler"/> the one every trainer uses (benchmarks compare settings this way).</summary>
+    public static void Use(TrainingScheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(scheduler);
+
         // Work already queued on the old scheduler still finishes there.
-        Interlocked.Exchange(ref s_shared, new TrainingScheduler(degree)).Dispose();
+        var old = Interlocked.Exchange(ref s_shared, scheduler);
+        if (!ReferenceEquals(old, scheduler))
+        {
+            old.Dispose();
+        }
     }
 
     /// <summary>
@@ -139,7 +153,11 @@ public sealed partial class TrainingScheduler : TaskScheduler, IDisposable
     private void Work()
     {
         t_owner = this;
-        LowerThreadPriority();
+        if (_lowerPriority)
+        {
+            LowerThreadPriority();
+        }
+
         while (true)
         {
             Task task;

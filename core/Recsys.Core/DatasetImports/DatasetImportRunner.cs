@@ -191,7 +191,7 @@ public sealed class DatasetImportRunner(
             // The safeguards look at the manifest being replaced, inside the commit, so a concurrent commit cannot slip past them.
             await segments.CommitAsync(job.DatasetGroup, job.DatasetType.Value, manifest =>
             {
-                Screen(job, result, contentSha256, manifest);
+                ImportSafeguards.Screen(job, result, contentSha256, manifest, _options);
                 return job.ImportMode == ImportMode.Full
                     ? manifest with { Segments = [.. manifest.Segments.Where(s => s.IsCompactedEvents), committed] } // FULL replaces imported data, not events
                     : manifest with { Segments = [.. manifest.Segments.Where(s => s.Name != committed.Name), committed] };
@@ -200,28 +200,13 @@ public sealed class DatasetImportRunner(
         catch (ImportDeclinedException declined)
         {
             await segments.DeleteSegmentAsync(job.DatasetGroup, job.DatasetType.Value, segment, cancellationToken);
-            return declined.DuplicateOf is { } original
-                ? await record.UpdateAsync(j => j with
+            var status = declined.DuplicateOf is null ? ResourceStatus.CreateFailed : ResourceStatus.Active;
+            return await record.UpdateAsync(
+                j => declined.Annotate(j, result, report, contentSha256) with
                 {
-                    State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.Active, time.GetUtcNow()),
-                    RowsRead = result.RowsRead,
-                    RowsImported = 0,
-                    RowsRejected = result.RowsRejected,
-                    ErrorReportLocation = report,
-                    DuplicateOf = original,
-                    ContentSha256 = contentSha256,
-                }, cancellationToken)
-                : await record.UpdateAsync(j => j with
-                {
-                    State = j.State.MoveTo("dataset import job", j.Name, ResourceStatus.CreateFailed, time.GetUtcNow(), declined.Message),
-                    RowsRead = result.RowsRead,
-                    RowsImported = 0,
-                    RowsRejected = result.RowsRejected,
-                    ErrorReportLocation = report,
-                    SafeguardFired = declined.Safeguard,
-                    PreviousRows = declined.PreviousRows,
-                    ContentSha256 = contentSha256,
-                }, cancellationToken);
+                    State = j.State.MoveTo("dataset import job", j.Name, status, time.GetUtcNow(), declined.DuplicateOf is null ? declined.Message : null),
+                },
+                cancellationToken);
         }
 
         return await record.UpdateAsync(j => j with
@@ -233,62 +218,6 @@ public sealed class DatasetImportRunner(
             ErrorReportLocation = report,
             ContentSha256 = contentSha256,
         }, cancellationToken);
-    }
-
-    /// <summary>
-    /// Throws <see cref="ImportDeclinedException"/> when the import must not change <paramref name="manifest"/>: an
-    /// INCREMENTAL import of a file whose bytes a committed segment came from, or a FULL import that would replace
-    /// data while rejecting more than its share of rows or shrinking the dataset by more than half.
-    /// </summary>
-    internal void Screen(DatasetImportJob job, CsvImportResult result, string? contentSha256, DatasetManifest manifest)
-    {
-        if (job.ImportMode == ImportMode.Incremental)
-        {
-            if (contentSha256 is not null && manifest.ImportedFrom(contentSha256) is { } earlier)
-            {
-                throw new ImportDeclinedException(
-                    $"The file's content was already imported into this dataset by '{earlier.ImportJob}'; nothing was imported again.")
-                {
-                    DuplicateOf = earlier.ImportJob,
-                };
-            }
-
-            return;
-        }
-
-        var previous = manifest.ImportedRows;
-        if (previous == 0)
-        {
-            return; // nothing to lose
-        }
-
-        var maxRejected = job.MaxRejectedPercent ?? _options.MaxRejectedPercent;
-        var rejectedPercent = result.RowsRead == 0 ? 0 : 100.0 * result.RowsRejected / result.RowsRead;
-        if (rejectedPercent > maxRejected)
-        {
-            throw new ImportDeclinedException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"FULL import declined by maxRejectedPercent: {result.RowsRejected:N0} of {result.RowsRead:N0} rows were rejected ({rejectedPercent:0.##} %), "
-                + $"more than the {maxRejected:0.##} % allowed; the dataset keeps its previous {previous:N0} rows. "
-                + $"Fix the rows listed in the error report, or allow more with maxRejectedPercent on the job (a {ImportPaths.MaxRejectedFolderPrefix}N folder for a dropped file)."))
-            {
-                Safeguard = DatasetImportOptions.Safeguards.MaxRejectedPercent,
-                PreviousRows = previous,
-            };
-        }
-
-        if (!job.AllowShrink && result.RowsImported * 2 < previous)
-        {
-            throw new ImportDeclinedException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"FULL import declined by allowShrink: it would replace the dataset's {previous:N0} rows with {result.RowsImported:N0} "
-                + $"({result.RowsRead:N0} read, {result.RowsRejected:N0} rejected), shrinking it by more than half; the dataset keeps its previous rows. "
-                + $"If that is intended, set allowShrink on the job (an {ImportPaths.AllowShrinkFolder} folder for a dropped file)."))
-            {
-                Safeguard = DatasetImportOptions.Safeguards.AllowShrink,
-                PreviousRows = previous,
-            };
-        }
     }
 
     private async Task<Stored<DatasetImportJob>> FindOrCreateDropJobAsync(ImportRequest request, CancellationToken cancellationToken)
@@ -395,19 +324,6 @@ public sealed class DatasetImportRunner(
 
     private TrackedResource<DatasetImportJob> Track(Stored<DatasetImportJob> stored)
         => new(jobs, Scope, stored, j => j with { State = j.State with { LastUpdatedDateTime = time.GetUtcNow() } });
-
-    /// <summary>Why a finished import leaves the dataset as it was (a duplicate, or a FULL import's safeguard).</summary>
-    internal sealed class ImportDeclinedException(string message) : Exception(message)
-    {
-        /// <summary>The job whose file had the same content, for a duplicate.</summary>
-        public string? DuplicateOf { get; init; }
-
-        /// <summary>The safeguard that fired, for a FULL import.</summary>
-        public string? Safeguard { get; init; }
-
-        /// <summary>The dataset's imported rows before the import.</summary>
-        public long? PreviousRows { get; init; }
-    }
 
     /// <summary>Progress that runs its callback on the reporting thread (no synchronization context hop).</summary>
     private sealed class InlineProgress(Action<long> report) : IProgress<long>
