@@ -56,22 +56,27 @@ public sealed partial class TrainingScheduler : TaskScheduler, IDisposable
     /// <summary>Most threads training uses at once.</summary>
     public int MaxDegreeOfParallelism { get; }
 
+    /// <summary>Whether the threads run at below-normal priority (nice <see cref="LinuxNice"/> on Linux).</summary>
+    public bool LowersPriority => _lowerPriority;
+
     /// <inheritdoc />
     public override int MaximumConcurrencyLevel => MaxDegreeOfParallelism;
 
     /// <summary>
-    /// Sets how many threads training may use in this process (the one call a host makes at start, e.g. from a
-    /// <c>Recsys:Training:MaxDegreeOfParallelism</c> setting); null or less than 1 restores the default.
+    /// Sets how many threads training may use in this process and whether they run at lower priority (the one call a
+    /// host makes at start, e.g. from <c>Recsys:Training:MaxDegreeOfParallelism</c> and <c>Recsys:Training:LowerPriority</c>);
+    /// a degree of null or less than 1 means the default.
     /// </summary>
-    public static void Configure(int? maxDegreeOfParallelism)
+    public static void Configure(int? maxDegreeOfParallelism, bool lowerPriority = true)
     {
         var degree = maxDegreeOfParallelism is > 0 ? maxDegreeOfParallelism.Value : DefaultDegreeOfParallelism;
-        if (Shared.MaxDegreeOfParallelism == degree)
+        var current = Shared;
+        if (current.MaxDegreeOfParallelism == degree && current.LowersPriority == lowerPriority)
         {
             return;
         }
 
-        Use(new TrainingScheduler(degree));
+        Use(new TrainingScheduler(degree, lowerPriority));
     }
 
     /// <summary>Makes <paramref name="scheduler"/> the one every trainer uses (benchmarks compare settings this way).</summary>

@@ -47,6 +47,15 @@ public sealed class StorageClientsTests(AzuriteFixture azurite) : IClassFixture<
         public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _sent);
     }
 
+    /// <summary>A new table on Azurite, through clients that run <paramref name="policy"/> on every attempt, and a store on it.</summary>
+    private async Task<(TableClient Table, TableResourceStore<Widget> Store)> NewTableAsync(HttpPipelinePolicy policy, StorageOptions? options = null)
+    {
+        var clients = new StorageClients(options ?? new StorageOptions { ConnectionString = azurite.ConnectionString }, policy);
+        var table = clients.Table("t" + Guid.NewGuid().ToString("N")[..12]);
+        await table.CreateIfNotExistsAsync();
+        return (table, new TableResourceStore<Widget>(table, WidgetJson.Default.Widget, "widget"));
+    }
+
     [Theory]
     [InlineData("a/b")]
     [InlineData("../x")]
@@ -57,9 +66,7 @@ public sealed class StorageClientsTests(AzuriteFixture azurite) : IClassFixture<
     public async Task A_key_that_table_storage_rejects_is_sent_once(string key)
     {
         var counter = new AttemptCounter();
-        var clients = new StorageClients(new StorageOptions { ConnectionString = azurite.ConnectionString }, counter);
-        var table = clients.Table("rejects" + Guid.NewGuid().ToString("N")[..8]);
-        await table.CreateIfNotExistsAsync();
+        var (table, _) = await NewTableAsync(counter);
         var before = counter.Attempts;
 
         // Straight to the SDK, past the domain's validation: storage rejects the key, and the client does not ask again.
@@ -82,10 +89,7 @@ public sealed class StorageClientsTests(AzuriteFixture azurite) : IClassFixture<
             RetryDelay = TimeSpan.FromMilliseconds(10),
             MaxRetryDelay = TimeSpan.FromMilliseconds(20),
         };
-        var clients = new StorageClients(options, counter);
-        var table = clients.Table("fivexx" + Guid.NewGuid().ToString("N")[..8]);
-        await table.CreateIfNotExistsAsync();
-        var store = new TableResourceStore<Widget>(table, WidgetJson.Default.Widget, "widget");
+        var (_, store) = await NewTableAsync(counter, options);
         var before = counter.Attempts;
 
         await Assert.ThrowsAsync<StorageUnavailableException>(() => store.FindAsync("scope", "a/b"));
@@ -97,10 +101,7 @@ public sealed class StorageClientsTests(AzuriteFixture azurite) : IClassFixture<
     public async Task A_missing_entity_is_one_request_and_not_found()
     {
         var counter = new AttemptCounter();
-        var clients = new StorageClients(new StorageOptions { ConnectionString = azurite.ConnectionString }, counter);
-        var table = clients.Table("missing" + Guid.NewGuid().ToString("N")[..8]);
-        await table.CreateIfNotExistsAsync();
-        var store = new TableResourceStore<Widget>(table, WidgetJson.Default.Widget, "widget");
+        var (_, store) = await NewTableAsync(counter);
         var before = counter.Attempts;
 
         await Assert.ThrowsAsync<ResourceNotFoundException>(() => store.DeleteAsync("scope", "nothing", null));
@@ -136,10 +137,7 @@ public sealed class StorageClientsTests(AzuriteFixture azurite) : IClassFixture<
     public async Task A_garbage_or_foreign_next_token_is_invalid_input_before_any_request()
     {
         var counter = new SendCounter();
-        var clients = new StorageClients(new StorageOptions { ConnectionString = azurite.ConnectionString }, counter);
-        var table = clients.Table("tokens" + Guid.NewGuid().ToString("N")[..8]);
-        await table.CreateIfNotExistsAsync();
-        var store = new TableResourceStore<Widget>(table, WidgetJson.Default.Widget, "widget");
+        var (_, store) = await NewTableAsync(counter);
         var now = DateTimeOffset.UnixEpoch;
         foreach (var name in new[] { "a", "b", "c" })
         {
