@@ -11,6 +11,10 @@ namespace Recsys.Algorithms;
 /// </summary>
 /// <remarks>
 /// A task waited on from one of the scheduler's own threads runs inline, so nested parallel loops cannot deadlock.
+/// Lower priority has a cost where other processes keep every core busy: a garbage collection must stop every thread,
+/// and a starved low-priority training thread can hold that stop, and so every request, for a while (the
+/// serving-during-training benchmark saw such stalls on a shared, heavily loaded machine). <see cref="Configure"/>
+/// with <c>lowerPriority: false</c> keeps the bound without the priority.
 /// </remarks>
 public sealed partial class TrainingScheduler : TaskScheduler, IDisposable
 {
