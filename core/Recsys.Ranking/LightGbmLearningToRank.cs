@@ -42,6 +42,7 @@ public sealed class LightGbmLearningToRank : ILearningToRank
             LearningRate = settings.LearningRate,
             MinimumExampleCountPerLeaf = 5,
             Seed = settings.Seed,
+            // One native thread, within every TrainingScheduler bound; it runs on the calling training thread and keeps the trees reproducible.
             NumberOfThreads = 1,
             Verbose = false,
             Silent = true,

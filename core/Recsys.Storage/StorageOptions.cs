@@ -22,6 +22,24 @@ public sealed class StorageOptions
     /// <summary>Client id of a user-assigned managed identity; null for the system-assigned one or developer credentials.</summary>
     public string? ManagedIdentityClientId { get; set; }
 
+    /// <summary>
+    /// How long one table or queue request may wait for the network before it counts as a transient fault (and is
+    /// retried): short, so that an outage is noticed in seconds, not after the SDK's default 100 s.
+    /// </summary>
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The same for blob requests, which move segments and models of many megabytes.</summary>
+    public TimeSpan BlobNetworkTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries of a transient fault (5xx, 408, 429, timeout, refused connection); a 4xx is never retried.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>First delay between retries; it doubles up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(0.5);
+
+    /// <summary>Longest delay between retries.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(4);
+
     /// <summary>Whether the options name an account at all.</summary>
     public bool IsConfigured =>
         !string.IsNullOrWhiteSpace(ConnectionString)

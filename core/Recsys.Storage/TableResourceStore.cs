@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -37,63 +36,73 @@ public sealed class TableResourceStore<T> : IResourceStore<T>
     }
 
     /// <inheritdoc />
-    public async Task<Stored<T>> CreateAsync(string scope, string name, T resource, CancellationToken cancellationToken = default)
-    {
-        var entity = ToEntity(scope, name, resource);
-        try
+    public Task<Stored<T>> CreateAsync(string scope, string name, T resource, CancellationToken cancellationToken = default)
+        => StorageFaults.GuardAsync(StorageFaults.Tables, async () =>
         {
-            var response = await _table.AddEntityAsync(entity, cancellationToken);
-            return new Stored<T>(resource, response.Headers.ETag?.ToString() ?? string.Empty);
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            throw new ResourceAlreadyExistsException(_resourceType, name);
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task<Stored<T>?> FindAsync(string scope, string name, CancellationToken cancellationToken = default)
-    {
-        var response = await _table.GetEntityIfExistsAsync<TableEntity>(scope, name, cancellationToken: cancellationToken);
-        return response.HasValue ? FromEntity(response.Value!) : null;
-    }
-
-    /// <inheritdoc />
-    public async Task<Stored<T>> ReplaceAsync(string scope, string name, T resource, string etag, CancellationToken cancellationToken = default)
-    {
-        var entity = ToEntity(scope, name, resource);
-        try
-        {
-            var response = await _table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Replace, cancellationToken);
-            return new Stored<T>(resource, response.Headers.ETag?.ToString() ?? string.Empty);
-        }
-        catch (RequestFailedException e)
-        {
-            throw Translate(e, name);
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task DeleteAsync(string scope, string name, string? etag, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var response = await _table.DeleteEntityAsync(scope, name, etag is null ? ETag.All : new ETag(etag), cancellationToken);
-            if (response.Status == 404)
+            var entity = ToEntity(scope, name, resource);
+            try
             {
-                throw new ResourceNotFoundException(_resourceType, name);
+                var response = await _table.AddEntityAsync(entity, cancellationToken);
+                return new Stored<T>(resource, response.Headers.ETag?.ToString() ?? string.Empty);
             }
-        }
-        catch (RequestFailedException e)
-        {
-            throw Translate(e, name);
-        }
-    }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+                throw new ResourceAlreadyExistsException(_resourceType, name);
+            }
+        }, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<ResourcePage<T>> ListAsync(string scope, int maxResults, string? nextToken, CancellationToken cancellationToken = default)
+    public Task<Stored<T>?> FindAsync(string scope, string name, CancellationToken cancellationToken = default)
+        => StorageFaults.GuardAsync(StorageFaults.Tables, async () =>
+        {
+            var response = await _table.GetEntityIfExistsAsync<TableEntity>(scope, name, cancellationToken: cancellationToken);
+            return response.HasValue ? FromEntity(response.Value!) : null;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Stored<T>> ReplaceAsync(string scope, string name, T resource, string etag, CancellationToken cancellationToken = default)
+        => StorageFaults.GuardAsync(StorageFaults.Tables, async () =>
+        {
+            var entity = ToEntity(scope, name, resource);
+            try
+            {
+                var response = await _table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Replace, cancellationToken);
+                return new Stored<T>(resource, response.Headers.ETag?.ToString() ?? string.Empty);
+            }
+            catch (RequestFailedException e) when (!StorageFaults.IsTransient(e, cancellationToken))
+            {
+                throw Translate(e, name);
+            }
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string scope, string name, string? etag, CancellationToken cancellationToken = default)
+        => StorageFaults.GuardAsync(StorageFaults.Tables, async () =>
+        {
+            try
+            {
+                var response = await _table.DeleteEntityAsync(scope, name, etag is null ? ETag.All : new ETag(etag), cancellationToken);
+                if (response.Status == 404)
+                {
+                    throw new ResourceNotFoundException(_resourceType, name);
+                }
+            }
+            catch (RequestFailedException e) when (!StorageFaults.IsTransient(e, cancellationToken))
+            {
+                throw Translate(e, name);
+            }
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ResourcePage<T>> ListAsync(string scope, int maxResults, string? nextToken, CancellationToken cancellationToken = default)
     {
-        var continuation = DecodeToken(nextToken);
+        // The token is checked before anything is sent; it is bound to this table and scope.
+        var continuation = PageToken.Decode(_table.Name + "/" + scope, nextToken);
+        return StorageFaults.GuardAsync(StorageFaults.Tables, () => ListFromAsync(scope, maxResults, continuation, cancellationToken), cancellationToken);
+    }
+
+    private async Task<ResourcePage<T>> ListFromAsync(string scope, int maxResults, string? continuation, CancellationToken cancellationToken)
+    {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {scope}");
         var items = new List<T>(maxResults);
         string? next = continuation;
@@ -121,7 +130,7 @@ public sealed class TableResourceStore<T> : IResourceStore<T>
         }
         while (next is not null && items.Count < maxResults);
 
-        return new ResourcePage<T>(items, EncodeToken(next));
+        return new ResourcePage<T>(items, PageToken.Encode(_table.Name + "/" + scope, next));
     }
 
     private TableEntity ToEntity(string scope, string name, T resource)
@@ -181,24 +190,4 @@ public sealed class TableResourceStore<T> : IResourceStore<T>
             $"The {_resourceType} '{name}' was changed by another request; read it again and retry."),
         _ => throw new InvalidOperationException($"Table storage failed for {_resourceType} '{name}': {e.Message}", e),
     };
-
-    private static string? EncodeToken(string? continuation)
-        => continuation is null ? null : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(continuation));
-
-    private static string? DecodeToken(string? token)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return null;
-        }
-
-        try
-        {
-            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-        }
-        catch (FormatException)
-        {
-            throw new InvalidInputException("nextToken", "nextToken is not a token returned by a previous list call.");
-        }
-    }
 }

@@ -65,3 +65,18 @@ public sealed class PutEventsRequestTests
     public void Property_names_are_the_camel_case_of_field_names(string field, string property)
         => Assert.Equal(property, IndividualRecordService.PropertyName(field));
 }
+
+/// <summary>Ids with control characters are rejected by the events API, naming the field.</summary>
+public sealed class PutEventsIdRulesTests
+{
+    [Theory]
+    [InlineData("{\"trackingId\":\"t\",\"userId\":\"u\\n1\",\"sessionId\":\"s1\",\"eventList\":[{\"eventType\":\"view\",\"itemId\":\"i\",\"sentAt\":1700000000}]}", "userId")]
+    [InlineData("{\"trackingId\":\"t\",\"sessionId\":\"s\\u00001\",\"eventList\":[{\"eventType\":\"view\",\"itemId\":\"i\",\"sentAt\":1700000000}]}", "sessionId")]
+    [InlineData("{\"trackingId\":\"t\",\"sessionId\":\"s1\",\"eventList\":[{\"eventType\":\"view\",\"itemId\":\"i\\r\",\"sentAt\":1700000000}]}", "eventList[0].itemId")]
+    public void A_control_character_in_an_id_is_invalid_input_naming_the_field(string json, string field)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        var error = Assert.Throws<InvalidInputException>(() => PutEventsRequest.Parse(document.RootElement));
+        Assert.Equal([field], error.Errors.Keys);
+    }
+}

@@ -96,3 +96,83 @@ public sealed class ResourceArnTests
         Assert.True(error.Errors.ContainsKey("datasetGroupArn"));
     }
 }
+
+/// <summary>Hostile identifiers are rejected by the one lookup validation, naming the field, before any store is asked.</summary>
+public sealed class IdentifierValidationTests
+{
+    public static TheoryData<string> Hostile => new()
+    {
+        "a/b",
+        "../x",
+        "%2F",
+        "a%2Fb",
+        "line\nbreak",
+        "tab\there",
+        "nul\0",
+        "a b",
+        "ünïcode",
+        "-leading-dash",
+        new string('x', 10_000),
+        "arn:recsys:personalize:::campaign/a/b",
+        "arn:recsys:personalize:::campaign/../x",
+        "arn:recsys:personalize:::campaign/" + new string('y', 64),
+    };
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void A_malformed_single_name_identifier_is_invalid_input_naming_the_field(string identifier)
+    {
+        var error = Assert.Throws<InvalidInputException>(() => ResourceArn.Resolve("campaign", identifier, "campaignArn"));
+        Assert.Equal(["campaignArn"], error.Errors.Keys);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.True(error.Message.Length < 400, "the message quotes at most a short, printable part of the identifier");
+    }
+
+    [Theory]
+    [InlineData("shop/v1", new[] { "shop", "v1" })]
+    [InlineData("arn:recsys:personalize:::solution/shop/v1", new[] { "shop", "v1" })]
+    [InlineData("arn:aws:personalize:us-east-1:123456789012:solution/shop/v1", new[] { "shop", "v1" })]
+    public void A_two_part_path_resolves_to_its_names(string identifier, string[] expected)
+        => Assert.Equal(expected, ResourceArn.ResolvePath("solution", identifier, "solutionVersionArn", 2));
+
+    [Theory]
+    [InlineData("shop")]
+    [InlineData("shop/")]
+    [InlineData("/v1")]
+    [InlineData("shop/v1/extra")]
+    [InlineData("shop/../v1")]
+    [InlineData("shop//v1")]
+    [InlineData("shop/v%31")]
+    [InlineData("arn:recsys:personalize:::solution/shop")]
+    public void A_malformed_path_is_invalid_input_naming_the_field(string identifier)
+    {
+        var error = Assert.Throws<InvalidInputException>(() => ResourceArn.ResolvePath("solution", identifier, "solutionVersionArn", 2));
+        Assert.Equal(["solutionVersionArn"], error.Errors.Keys);
+    }
+}
+
+/// <summary>List tokens check themselves.</summary>
+public sealed class PageTokenTests
+{
+    [Fact]
+    public void A_token_round_trips_for_its_scope()
+    {
+        var token = PageToken.Encode("table/scope", "1!8!c2NvcGU- 1!4!Yg--");
+        Assert.Equal("1!8!c2NvcGU- 1!4!Yg--", PageToken.Decode("table/scope", token));
+        Assert.Null(PageToken.Encode("table/scope", null));
+        Assert.Null(PageToken.Decode("table/scope", null));
+        Assert.Null(PageToken.Decode("table/scope", string.Empty));
+    }
+
+    [Fact]
+    public void Garbage_long_edited_and_foreign_tokens_are_invalid_input_naming_next_token()
+    {
+        var token = PageToken.Encode("table/scope", "next")!;
+        var edited = token[..^1] + (token[^1] == 'A' ? 'B' : 'A');
+        foreach (var bad in new[] { "garbage", "!!!", new string('A', 8_000), edited, PageToken.Encode("table/other", "next")!, "AQ" })
+        {
+            var error = Assert.Throws<InvalidInputException>(() => PageToken.Decode("table/scope", bad));
+            Assert.Equal(["nextToken"], error.Errors.Keys);
+        }
+    }
+}

@@ -216,6 +216,23 @@ public class CsvDatasetReaderTests
     }
 
     [Fact]
+    public async Task A_quoted_id_with_a_line_break_or_control_character_rejects_its_row()
+    {
+        var (result, sink) = await TestData.ImportAsync(Header
+            + "\"u\n1\",i1,1700000000,click,1,\n"
+            + "u2,\"i\r\n2\",1700000000,click,1,\n"
+            + "\"u\t3\",i3,1700000000,click,1,\n"
+            + "u4,i4,1700000000,click,1,\n");
+
+        Assert.Equal(3, result.RowsRejected);
+        Assert.Equal(["USER_ID", "ITEM_ID", "USER_ID"], result.Errors.Select(e => e.Column));
+        Assert.Contains("line break", result.Errors[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("single-line", result.Errors[1].Reason, StringComparison.Ordinal);
+        Assert.Contains("tab", result.Errors[2].Reason, StringComparison.Ordinal);
+        Assert.Equal("u4", Assert.Single(sink.Rows)[0]);
+    }
+
+    [Fact]
     public async Task Rejects_are_all_counted_but_only_the_first_are_kept()
     {
         var csv = new StringBuilder(Header);

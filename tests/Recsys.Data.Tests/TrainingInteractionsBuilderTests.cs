@@ -69,4 +69,63 @@ public class TrainingInteractionsBuilderTests
         Assert.Equal(0, before.EventTypeCodes[0]);
         Assert.Equal(after.Users.GetOrAdd("u7"), after.UserIndexes[8]);
     }
+
+    [Fact]
+    public void Repeated_interactions_count_once_and_the_first_keeps_its_place()
+    {
+        var builder = new TrainingInteractionsBuilder();
+
+        // "Import 1", then the same rows again ("import 2"), then the same events sent with PutEvents, and near misses.
+        for (var copy = 0; copy < 3; copy++)
+        {
+            builder.Add("u1", "i1", 100, "click", null);
+            builder.Add("u1", "i2", 100, "click", 2f);
+            builder.Add("u2", "i1", 101, "buy", 9.5f);
+        }
+
+        builder.Add("u1", "i1", 101, "click", null);  // another second
+        builder.Add("u1", "i1", 100, "view", null);   // another event type
+        builder.Add("u1", "i2", 100, "click", 3f);    // another value
+        builder.Add("u1", "i1", 100, null, null);     // no event type
+        builder.Add("u3", "i1", 100, "click", null);  // another user
+        var before = builder.Build();
+
+        Assert.Equal(6, builder.RemoveDuplicates());
+        var data = builder.Build();
+
+        Assert.Equal(8, data.Count);
+        Assert.Equal(
+            ["u1/i1/100", "u1/i2/100", "u2/i1/101", "u1/i1/101", "u1/i1/100", "u1/i2/100", "u1/i1/100", "u3/i1/100"],
+            Enumerable.Range(0, data.Count).Select(r => $"{data.Users[data.UserIndexes[r]]}/{data.Items[data.ItemIndexes[r]]}/{data.Timestamps[r]}"));
+        Assert.Equal(2f, data.EventValues[1]);
+        Assert.Equal(3f, data.EventValues[5]);
+        Assert.Equal(14, before.Count);
+        Assert.Equal(100L, before.Timestamps[3]); // the earlier snapshot keeps its rows
+        Assert.Equal(0, builder.RemoveDuplicates());
+    }
+
+    [Fact]
+    public void Removing_duplicates_from_a_large_random_set_matches_a_set_of_keys()
+    {
+        var random = new Random(7);
+        var builder = new TrainingInteractionsBuilder();
+        var seen = new HashSet<(string, string, long, string, float)>();
+        var expected = new List<(string, string, long, string, float)>();
+        for (var i = 0; i < 50_000; i++)
+        {
+            var row = ("u" + random.Next(500), "i" + random.Next(50), (long)random.Next(20), random.Next(2) == 0 ? "click" : "view", (float)random.Next(2));
+            builder.Add(row.Item1, row.Item2, row.Item3, row.Item4, row.Item5);
+            if (seen.Add(row))
+            {
+                expected.Add(row);
+            }
+        }
+
+        var removed = builder.RemoveDuplicates();
+        var data = builder.Build();
+
+        Assert.Equal(50_000 - expected.Count, removed);
+        Assert.Equal(expected, Enumerable.Range(0, data.Count).Select(r => (
+            data.Users[data.UserIndexes[r]], data.Items[data.ItemIndexes[r]], data.Timestamps[r], data.EventTypes[data.EventTypeCodes[r]], data.EventValues[r])));
+    }
 }

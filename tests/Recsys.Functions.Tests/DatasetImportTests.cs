@@ -121,8 +121,14 @@ public sealed class DatasetImportTests(AzuriteFixture azurite) : IClassFixture<A
         Assert.Equal(2, after.Segments.Count);
         Assert.Equal(3, after.Rows);
 
+        // 3 rows → 1 shrinks the dataset by more than half: held back unless the path allows it.
         await DropAsync("atomic/Interactions/replace.csv", "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu9,i9,1700000009,click\n");
-        await WaitForJobAsync("atomic", "atomic/Interactions/replace.csv");
+        var heldBack = await WaitForJobAsync("atomic", "atomic/Interactions/replace.csv");
+        Assert.Equal("CREATE FAILED", (string?)heldBack["status"]);
+        Assert.Equal(3, (await ManifestAsync("atomic")).Rows);
+
+        await DropAsync("atomic/Interactions/allow-shrink/replace.csv", "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu9,i9,1700000009,click\n");
+        await WaitForJobAsync("atomic", "atomic/Interactions/allow-shrink/replace.csv");
         var replaced = await ManifestAsync("atomic");
         Assert.Single(replaced.Segments);
         Assert.Equal(1, replaced.Rows);

@@ -146,7 +146,7 @@ public sealed class AlsModel : RecommenderModel
         var k = Factors;
         var gram = ItemGram();
         var perUser = new double[UserCount];
-        Parallel.For(0, UserCount, u =>
+        Parallel.For(0, UserCount, TrainingScheduler.Shared.ParallelOptions(), u =>
         {
             var x = UserFactors(u);
             var total = 0d;

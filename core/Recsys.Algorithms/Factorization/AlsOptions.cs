@@ -25,7 +25,7 @@ public sealed record AlsOptions
     /// <summary>Seed of the initial factors (uniform in [0, 0.01), from SplitMix64: not numpy's stream, so seed 42 is not implicit's <c>random_state=42</c>).</summary>
     public ulong Seed { get; init; } = 42;
 
-    /// <summary>Threads; -1 for the default. Results do not depend on it.</summary>
+    /// <summary>Threads, at most <see cref="TrainingScheduler.MaxDegreeOfParallelism"/>; -1 for that bound. Results do not depend on it.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <summary>Whether to compute the loss after every iteration (costs about one sweep; for tests and diagnostics).</summary>

@@ -112,7 +112,7 @@ public sealed class AlsTrainer
     {
         var k = _options.Factors;
         var model = new AlsModel(k, _options.Regularization, _options.Alpha, userFactors, itemFactors);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
+        var parallel = TrainingScheduler.Shared.ParallelOptions(_options.MaxDegreeOfParallelism);
         var gram = new float[k * k];
         for (var iteration = 1; iteration <= _options.Iterations; iteration++)
         {

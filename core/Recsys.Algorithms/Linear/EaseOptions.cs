@@ -22,6 +22,6 @@ public sealed record EaseOptions
     /// <summary>How the inverse is computed.</summary>
     public EaseSolver Solver { get; init; } = EaseSolver.Auto;
 
-    /// <summary>Threads; -1 for the default.</summary>
+    /// <summary>Threads, at most <see cref="TrainingScheduler.MaxDegreeOfParallelism"/>; -1 for that bound.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 }

@@ -110,7 +110,7 @@ public sealed class EaseTrainer
 
         var p = DenseCholesky.Invert(gram, n, _options.MaxDegreeOfParallelism);
         var result = new float[(long)n * n];
-        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism }, i =>
+        Parallel.For(0, n, TrainingScheduler.Shared.ParallelOptions(_options.MaxDegreeOfParallelism), i =>
         {
             var row = p.AsSpan(i * n, n);
             var target = result.AsSpan(i * n, n);
@@ -130,7 +130,7 @@ public sealed class EaseTrainer
     {
         var n = x.ItemCount;
         var m = x.UserCount;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
+        var parallel = TrainingScheduler.Shared.ParallelOptions(_options.MaxDegreeOfParallelism);
         var scale = new double[n];
         for (var i = 0; i < n; i++)
         {

@@ -15,7 +15,7 @@ internal static class DenseCholesky
     /// <exception cref="ArithmeticException">A is not (numerically) positive definite.</exception>
     public static void Factor(double[] a, int n, int maxDegreeOfParallelism = -1)
     {
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        var parallel = TrainingScheduler.Shared.ParallelOptions(maxDegreeOfParallelism);
         for (var j0 = 0; j0 < n; j0 += BlockSize)
         {
             var j1 = Math.Min(n, j0 + BlockSize);
@@ -99,7 +99,7 @@ internal static class DenseCholesky
     public static double[] Invert(double[] a, int n, int maxDegreeOfParallelism = -1)
     {
         Factor(a, n, maxDegreeOfParallelism);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        var parallel = TrainingScheduler.Shared.ParallelOptions(maxDegreeOfParallelism);
 
         // M = L⁻¹ (lower triangular), by forward substitution on independent blocks of columns.
         var m = new double[(long)n * n];

@@ -39,7 +39,7 @@ internal static class CooccurrenceBuilder
         var n = values.ItemCount;
         var rows = new ScoredItem[n][];
         _ = values.ColumnOffsets; // build the column view once, before the parallel loop
-        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        var options = TrainingScheduler.Shared.ParallelOptions(maxDegreeOfParallelism);
         Parallel.For(
             0,
             n,

@@ -15,6 +15,6 @@ public sealed record ItemKnnOptions
     /// <summary>BM25 length normalization in [0, 1].</summary>
     public float B { get; init; } = 0.75f;
 
-    /// <summary>Threads used to build the rows; -1 for the default.</summary>
+    /// <summary>Threads used to build the rows, at most <see cref="TrainingScheduler.MaxDegreeOfParallelism"/>; -1 for that bound.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 }

@@ -18,6 +18,6 @@ public sealed record ItemSimilarityOptions
     /// <summary>Neighbours kept per item (K). Use a large value to keep every pair.</summary>
     public int MaxNeighbors { get; init; } = 100;
 
-    /// <summary>Threads used to build the rows; -1 for the default.</summary>
+    /// <summary>Threads used to build the rows, at most <see cref="TrainingScheduler.MaxDegreeOfParallelism"/>; -1 for that bound.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 }

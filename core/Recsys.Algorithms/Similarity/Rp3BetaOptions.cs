@@ -12,6 +12,6 @@ public sealed record Rp3BetaOptions
     /// <summary>Neighbours kept per item (K).</summary>
     public int Neighbors { get; init; } = 100;
 
-    /// <summary>Threads used to build the rows; -1 for the default.</summary>
+    /// <summary>Threads used to build the rows, at most <see cref="TrainingScheduler.MaxDegreeOfParallelism"/>; -1 for that bound.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 }

@@ -61,6 +61,32 @@ public sealed record DatasetImportJob : IResource
     /// <summary>Where the report of rejected rows is (container/blob), when there is one.</summary>
     public string? ErrorReportLocation { get; init; }
 
+    /// <summary>
+    /// FULL only: the share of rejected rows (0–100) above which the job fails and the dataset keeps its data; null
+    /// for the service's setting (<see cref="DatasetImportOptions.MaxRejectedPercent"/>).
+    /// </summary>
+    public double? MaxRejectedPercent { get; init; }
+
+    /// <summary>FULL only: whether the import may shrink the dataset to less than half of its rows.</summary>
+    public bool AllowShrink { get; init; }
+
+    /// <summary>
+    /// Which safeguard of a FULL import failed the job (<c>maxRejectedPercent</c> or <c>allowShrink</c>), or null.
+    /// </summary>
+    public string? SafeguardFired { get; init; }
+
+    /// <summary>Imported rows the dataset had when a FULL import was about to replace them (set when a safeguard fired).</summary>
+    public long? PreviousRows { get; init; }
+
+    /// <summary>
+    /// The earlier job whose file had the same content (SHA-256) when this INCREMENTAL import was recognised as a
+    /// duplicate: the job is ACTIVE with no row imported, and the dataset is unchanged.
+    /// </summary>
+    public string? DuplicateOf { get; init; }
+
+    /// <summary>SHA-256 (lower-case hex) of the file's bytes, once the file was read.</summary>
+    public string? ContentSha256 { get; init; }
+
     /// <summary>The ARN-like identifier.</summary>
     public string Arn => ResourceArn.For(ResourceType, Name);
 }

@@ -16,6 +16,10 @@ namespace Recsys.Core.DatasetImports;
 /// Runs one import job: streams the file, validates every row against the dataset's schema, writes the accepted
 /// rows as one columnar segment, and commits it to the dataset (FULL replaces, INCREMENTAL appends) by replacing
 /// the dataset's manifest — so readers see all of the import or none of it, and a failed import changes nothing.
+/// The file's SHA-256 is computed on that one read and kept with the segment: an INCREMENTAL import of bytes the
+/// dataset already holds is a duplicate (ACTIVE, nothing imported, <see cref="DatasetImportJob.DuplicateOf"/> set). A FULL
+/// import that would replace data fails instead when it rejected more than its share of rows or would shrink the
+/// dataset by more than half (see <see cref="DatasetImportOptions"/>), unless the job allows it.
 /// The job record carries status, progress, counts, the failure reason and the location of the rejected-rows report.
 /// A repeated message for a finished job does nothing; one for a job that was interrupted runs it again.
 /// Each run is a span of <see cref="RecsysMetrics.ActivitySource"/> and records <c>recsys.import.rows</c> and
@@ -29,6 +33,7 @@ namespace Recsys.Core.DatasetImports;
 /// <param name="time">Clock.</param>
 /// <param name="runner">The job lifecycle.</param>
 /// <param name="metrics">Where import metrics go; <see cref="RecsysMetrics.Default"/> when null.</param>
+/// <param name="options">Import safeguards; the defaults when null.</param>
 public sealed class DatasetImportRunner(
     IResourceStore<DatasetImportJob> jobs,
     IResourceStore<Dataset> datasets,
@@ -37,9 +42,11 @@ public sealed class DatasetImportRunner(
     IImportFileStore files,
     TimeProvider time,
     JobRunner runner,
-    RecsysMetrics? metrics = null)
+    RecsysMetrics? metrics = null,
+    DatasetImportOptions? options = null)
 {
     private readonly RecsysMetrics _metrics = metrics ?? RecsysMetrics.Default;
+    private readonly DatasetImportOptions _options = options ?? new DatasetImportOptions();
     private const string Scope = IResourceStore<DatasetImportJob>.GlobalScope;
 
     private readonly JobKind<DatasetImportJob> _kind = new("dataset import job", jobs, (j, s) => j with { State = s });
@@ -111,10 +118,12 @@ public sealed class DatasetImportRunner(
         var segment = job.Name;
         record.Phase($"reading imports/{job.DataLocation} into the {job.DatasetType} dataset of {job.DatasetGroup} ({job.ImportMode})");
         CsvImportResult result;
+        string? contentSha256;
         {
             try
             {
-                await using var input = await files.OpenReadAsync(job.DataLocation, job.BlobETag ?? request.ETag, cancellationToken);
+                await using var file = await files.OpenReadAsync(job.DataLocation, job.BlobETag ?? request.ETag, cancellationToken);
+                await using var input = new ContentHashStream(file);
                 await using var output = await segments.OpenSegmentWriteAsync(job.DatasetGroup, job.DatasetType.Value, segment, cancellationToken);
                 await using (var writer = await ParquetSegmentWriter.CreateAsync(schema, output, cancellationToken))
                 {
@@ -125,6 +134,8 @@ public sealed class DatasetImportRunner(
                         Progress = new InlineProgress(rows => record.Progress(j => j with { RowsRead = rows })),
                     }, cancellationToken);
                 }
+
+                contentSha256 = input.Sha256;
             }
             catch
             {
@@ -147,10 +158,26 @@ public sealed class DatasetImportRunner(
             return await record.FailAsync(reason, cancellationToken, j => j with { RowsRead = result.RowsRead, RowsImported = 0, RowsRejected = result.RowsRejected, ErrorReportLocation = report });
         }
 
-        var committed = new DatasetSegment(segment, result.RowsImported, job.Name, time.GetUtcNow());
-        await segments.CommitAsync(job.DatasetGroup, job.DatasetType.Value, manifest => job.ImportMode == ImportMode.Full
-            ? manifest with { Segments = [.. manifest.Segments.Where(s => s.IsCompactedEvents), committed] } // FULL replaces imported data, not events
-            : manifest with { Segments = [.. manifest.Segments.Where(s => s.Name != committed.Name), committed] }, cancellationToken);
+        var committed = new DatasetSegment(segment, result.RowsImported, job.Name, time.GetUtcNow(), ContentSha256: contentSha256);
+        try
+        {
+            // The safeguards look at the manifest being replaced, inside the commit, so a concurrent commit cannot slip past them.
+            await segments.CommitAsync(job.DatasetGroup, job.DatasetType.Value, manifest =>
+            {
+                ImportSafeguards.Screen(job, result, contentSha256, manifest, _options);
+                return job.ImportMode == ImportMode.Full
+                    ? manifest with { Segments = [.. manifest.Segments.Where(s => s.IsCompactedEvents), committed] } // FULL replaces imported data, not events
+                    : manifest with { Segments = [.. manifest.Segments.Where(s => s.Name != committed.Name), committed] };
+            }, cancellationToken);
+        }
+        catch (ImportDeclinedException declined)
+        {
+            await segments.DeleteSegmentAsync(job.DatasetGroup, job.DatasetType.Value, segment, cancellationToken);
+            record.Phase(declined.Message);
+            return declined.DuplicateOf is null
+                ? await record.FailAsync(declined.Message, cancellationToken, j => declined.Annotate(j, result, report, contentSha256))
+                : await record.CompleteAsync(j => declined.Annotate(j, result, report, contentSha256), cancellationToken);
+        }
 
         record.Phase($"{result.RowsImported} rows imported, {result.RowsRejected} rejected");
         return await record.CompleteAsync(j => j with
@@ -159,6 +186,7 @@ public sealed class DatasetImportRunner(
             RowsImported = result.RowsImported,
             RowsRejected = result.RowsRejected,
             ErrorReportLocation = report,
+            ContentSha256 = contentSha256,
         }, cancellationToken);
     }
 
@@ -196,6 +224,8 @@ public sealed class DatasetImportRunner(
             DataLocation = request.Blob,
             BlobETag = request.ETag,
             ImportMode = target?.Mode ?? ImportMode.Full,
+            AllowShrink = target?.AllowShrink ?? false,
+            MaxRejectedPercent = target?.MaxRejectedPercent,
             Source = "drop",
             State = state,
         };

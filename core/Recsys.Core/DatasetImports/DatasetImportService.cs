@@ -19,9 +19,18 @@ public sealed class DatasetImportService(
     /// Creates an import job for a file already in the imports container and queues it. The job records the file's
     /// current version, so a later overwrite does not change what this job imports.
     /// </summary>
+    /// <param name="jobName">The job's name.</param>
+    /// <param name="datasetArn">The dataset (ARN or <c>{group}/{TYPE}</c>).</param>
+    /// <param name="dataLocation">The file in the imports container.</param>
+    /// <param name="importMode">FULL (default) or INCREMENTAL.</param>
+    /// <param name="columnMapping">CSV header → schema field overrides.</param>
+    /// <param name="allowShrink">FULL: let the import shrink the dataset by more than half.</param>
+    /// <param name="maxRejectedPercent">FULL: the share of rejected rows (0–100) above which the job fails and the data stays; null for the setting.</param>
+    /// <param name="cancellationToken">Stops the call.</param>
     public async Task<Stored<DatasetImportJob>> CreateAsync(
         string? jobName, string? datasetArn, string? dataLocation, string? importMode,
-        IReadOnlyDictionary<string, string>? columnMapping, CancellationToken cancellationToken = default)
+        IReadOnlyDictionary<string, string>? columnMapping, bool? allowShrink = null, double? maxRejectedPercent = null,
+        CancellationToken cancellationToken = default)
     {
         var errors = new Dictionary<string, string[]>();
         if (ResourceName.Problem(jobName) is { } nameProblem)
@@ -33,6 +42,11 @@ public sealed class DatasetImportService(
         if (importMode is not null && !Enum.TryParse(importMode, ignoreCase: true, out mode))
         {
             errors["importMode"] = ["importMode must be FULL or INCREMENTAL."];
+        }
+
+        if (maxRejectedPercent is { } percent && !(percent >= 0 && percent <= 100))
+        {
+            errors["maxRejectedPercent"] = ["maxRejectedPercent must be between 0 and 100."];
         }
 
         var location = ImportPaths.NormalizeLocation(dataLocation);
@@ -59,6 +73,8 @@ public sealed class DatasetImportService(
             BlobETag = file.ETag,
             ImportMode = mode,
             ColumnMapping = columnMapping,
+            AllowShrink = allowShrink ?? false,
+            MaxRejectedPercent = maxRejectedPercent,
             Source = "api",
             State = ResourceState.New(ResourceStatus.CreatePending, timeProvider.GetUtcNow()),
         };

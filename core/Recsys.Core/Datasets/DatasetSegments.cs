@@ -11,7 +11,12 @@ namespace Recsys.Core.Datasets;
 /// Set on segments of compacted real-time events (Interactions only): they hold the events the event store received
 /// up to this instant. Null for imported data.
 /// </param>
-public sealed record DatasetSegment(string Name, long Rows, string ImportJob, DateTimeOffset CreatedAt, DateTimeOffset? EventsThrough = null)
+/// <param name="ContentSha256">
+/// The SHA-256 (lower-case hex) of the file an import wrote this segment from: an INCREMENTAL import of the same bytes
+/// is recognised as a duplicate. Null for compacted events and for segments written before hashes were kept.
+/// </param>
+public sealed record DatasetSegment(
+    string Name, long Rows, string ImportJob, DateTimeOffset CreatedAt, DateTimeOffset? EventsThrough = null, string? ContentSha256 = null)
 {
     /// <summary>True for a segment of compacted real-time events, false for imported data.</summary>
     public bool IsCompactedEvents => EventsThrough is not null;
@@ -31,6 +36,13 @@ public sealed record DatasetManifest(long Version, IReadOnlyList<DatasetSegment>
 
     /// <summary>Total rows over all segments.</summary>
     public long Rows => Segments.Sum(s => s.Rows);
+
+    /// <summary>Rows of imported data (what a FULL import replaces), without compacted real-time events.</summary>
+    public long ImportedRows => Segments.Where(s => !s.IsCompactedEvents).Sum(s => s.Rows);
+
+    /// <summary>The committed import segment written from a file with this content hash, if any.</summary>
+    public DatasetSegment? ImportedFrom(string contentSha256)
+        => Segments.FirstOrDefault(s => !s.IsCompactedEvents && string.Equals(s.ContentSha256, contentSha256, StringComparison.Ordinal));
 
     /// <summary>Real-time events received up to this instant are in compacted segments (<see cref="DateTimeOffset.MinValue"/> when none are).</summary>
     public DateTimeOffset EventsCompactedThrough => Segments.Select(s => s.EventsThrough ?? DateTimeOffset.MinValue).DefaultIfEmpty(DateTimeOffset.MinValue).Max();

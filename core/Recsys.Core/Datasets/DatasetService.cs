@@ -122,14 +122,13 @@ public sealed class DatasetService(
     /// <summary>Splits a dataset identifier into group and type.</summary>
     public static (string Group, DatasetType Type) ParseIdentifier(string? datasetArn)
     {
-        var path = ResourceArn.Resolve(Dataset.ResourceType, datasetArn, "datasetArn");
-        var slash = path.LastIndexOf('/');
-        var type = slash > 0 ? Dataset.ParseType(path[(slash + 1)..]) : null;
+        var path = ResourceArn.ResolvePath(Dataset.ResourceType, datasetArn, "datasetArn", 2);
+        var type = Dataset.ParseType(path[1]);
         if (type is null)
         {
-            throw new InvalidInputException("datasetArn", $"'{datasetArn}' does not name a dataset: expected '{{datasetGroup}}/{{INTERACTIONS|ITEMS|USERS}}' or its ARN.");
+            throw new InvalidInputException("datasetArn", $"'{path[1]}' is not a dataset type: expected '{{datasetGroup}}/{{INTERACTIONS|ITEMS|USERS}}' or its ARN.");
         }
 
-        return (path[..slash], type.Value);
+        return (path[0], type.Value);
     }
 }

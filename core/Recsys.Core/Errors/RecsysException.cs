@@ -63,3 +63,23 @@ public sealed class PreconditionFailedException(string message) : RecsysExceptio
 
 /// <summary>A service limit would be exceeded (too many resources, too large a request).</summary>
 public sealed class LimitExceededException(string message) : RecsysException(message);
+
+/// <summary>
+/// Storage could not be reached or answered with a transient fault (5xx, throttling, timeout, connection refused) after
+/// its client's own retries: the request may succeed later. The HTTP layer answers 503 with <c>Retry-After</c>.
+/// </summary>
+/// <remarks>
+/// Deliberately not a <see cref="RecsysException"/>: jobs treat those as permanent failures of the job, while an outage
+/// must fail only the delivery, so that the message is delivered again once storage is back.
+/// </remarks>
+public sealed class StorageUnavailableException : Exception
+{
+    /// <summary>Creates the exception for a fault of <paramref name="what"/> (e.g. <c>table storage</c>).</summary>
+    public StorageUnavailableException(string what, Exception? innerException = null)
+        : base($"The service's storage ({what}) is unavailable right now; retry in a few seconds.", innerException)
+    {
+    }
+
+    /// <summary>How long a caller should wait before retrying.</summary>
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(5);
+}

@@ -81,7 +81,7 @@ public sealed class IndividualRecordService(DatasetService datasets, SchemaServi
                     continue;
                 }
 
-                var id = errors.String(element, idName, path + "." + idName, PersonalizeLimits.MaxIdLength, required: true);
+                var id = errors.Id(element, idName, path + "." + idName, required: true);
                 var properties = errors.String(element, "properties", path + ".properties", maxPropertiesLength) ?? "{}";
                 if (id is not null)
                 {

@@ -22,8 +22,8 @@ public sealed record PutEventsRequest(string TrackingId, string SessionId, strin
     /// <summary>Largest event, in bytes of its JSON.</summary>
     public const int MaxEventBytes = 10 * 1024;
 
-    /// <summary>Longest user, session, event, item id and event type.</summary>
-    public const int MaxIdLength = 256;
+    /// <summary>Longest user, session, event, item id and event type (the shared <see cref="Data.RecordIds"/> limit).</summary>
+    public const int MaxIdLength = Data.RecordIds.MaxLength;
 
     /// <summary>Longest <c>properties</c> string.</summary>
     public const int MaxPropertiesLength = 1024;
@@ -64,8 +64,8 @@ public sealed record PutEventsRequest(string TrackingId, string SessionId, strin
         }
 
         var trackingId = errors.String(body, "trackingId", "trackingId", MaxIdLength, required: true);
-        var sessionId = errors.String(body, "sessionId", "sessionId", MaxIdLength, required: true);
-        var userId = errors.String(body, "userId", "userId", MaxIdLength);
+        var sessionId = errors.Id(body, "sessionId", "sessionId", required: true);
+        var userId = errors.Id(body, "userId", "userId");
 
         var events = new List<InteractionEvent>();
         if (!body.TryGetProperty("eventList", out var list) || list.ValueKind == JsonValueKind.Null)
@@ -116,7 +116,7 @@ public sealed record PutEventsRequest(string TrackingId, string SessionId, strin
 
         var eventId = errors.String(element, "eventId", path + ".eventId", MaxIdLength);
         var eventType = errors.String(element, "eventType", path + ".eventType", MaxIdLength, required: true);
-        var itemId = errors.String(element, "itemId", path + ".itemId", MaxIdLength, required: true);
+        var itemId = errors.Id(element, "itemId", path + ".itemId", required: true);
         var sentAt = ParseSentAt(element, path + ".sentAt", errors);
         var eventValue = ParseEventValue(element, path + ".eventValue", errors);
         var properties = errors.String(element, "properties", path + ".properties", MaxPropertiesLength);
@@ -265,9 +265,9 @@ public sealed record PutEventsRequest(string TrackingId, string SessionId, strin
         var i = 0;
         foreach (var id in value.EnumerateArray())
         {
-            if (id.ValueKind != JsonValueKind.String || id.GetString() is not { Length: > 0 and <= MaxIdLength } text)
+            if (id.ValueKind != JsonValueKind.String || id.GetString() is not { } text || Data.RecordIds.Problem("An impression's item id", text) is not null)
             {
-                errors.Add($"{path}[{i}]", $"An impression is an item id of 1 to {MaxIdLength} characters.");
+                errors.Add($"{path}[{i}]", $"An impression is an item id of 1 to {MaxIdLength} characters on one line.");
                 return null;
             }
 

@@ -74,6 +74,22 @@ internal sealed class RequestErrors
         return text;
     }
 
+    /// <summary>
+    /// Reads an optional (or <paramref name="required"/>) user, item or session id: a string that passes
+    /// <see cref="Data.RecordIds"/>' rule (1–256 characters, single-line).
+    /// </summary>
+    public string? Id(JsonElement parent, string name, string path, bool required = false)
+    {
+        var text = String(parent, name, path, Data.RecordIds.MaxLength, required);
+        if (text is not null && Data.RecordIds.Problem(name, text) is { } problem)
+        {
+            Add(path, problem);
+            return null;
+        }
+
+        return text;
+    }
+
     /// <summary>A JSON value kind in words, for messages.</summary>
     public static string Describe(JsonElement value) => value.ValueKind switch
     {

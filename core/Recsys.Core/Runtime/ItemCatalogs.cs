@@ -74,6 +74,25 @@ public sealed class ItemCatalog
         return Items?.FindNumeric(ReservedFields.CreationTimestamp) is { } created && row < created.RowCount && created.TryGetValue(row, out epochSeconds);
     }
 
+    /// <summary>
+    /// Throws <see cref="Errors.InvalidInputException"/> naming <c>metadataColumns</c> and every column of
+    /// <paramref name="columns"/> that the Items schema does not have (an unknown column would otherwise silently return nothing).
+    /// </summary>
+    public void EnsureMetadataColumns(IReadOnlyList<string> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        var unknown = columns.Where(c => ItemSchema?.FindField(c) is null).ToArray();
+        if (unknown.Length == 0)
+        {
+            return;
+        }
+
+        var quoted = string.Join(", ", unknown.Take(10).Select(c => "'" + (c.Length > 64 ? c[..64] + "…" : c) + "'"));
+        throw new Errors.InvalidInputException("metadataColumns", ItemSchema is null
+            ? $"The dataset group has no Items dataset, so it has no metadata column {quoted}."
+            : $"The Items schema has no column {quoted}; it has {string.Join(", ", ItemSchema.Fields.Select(f => f.Name))}.");
+    }
+
     /// <summary>The requested metadata columns of an item (categorical values joined with '|').</summary>
     public IReadOnlyDictionary<string, string>? Metadata(string itemId, IReadOnlyList<string> columns)
     {

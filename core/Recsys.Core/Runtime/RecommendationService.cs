@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Recsys.Algorithms;
 using Recsys.Core.Campaigns;
@@ -143,6 +144,11 @@ public sealed class RecommendationService(
         request = request with { UserId = userId };
         var needsCatalog = request.FilterArn is not null || request.Promotions is { Count: > 0 } || metadataColumns is not null || campaign.Config.ItemExplorationConfig is not null;
         var catalog = needsCatalog ? await catalogs.GetAsync(campaign.DatasetGroup, model, cancellationToken) : null;
+        if (metadataColumns is not null)
+        {
+            catalog!.EnsureMetadataColumns(metadataColumns);
+        }
+
         var filter = request.FilterArn is null ? null : await BindAsync(campaign, catalog!, request.FilterArn, request.FilterValues, "filterValues", request.UserId, request.ItemId, history, cancellationToken);
         FilterPredicate? promotionFilter = null;
         var promotion = request.Promotions is { Count: 1 } ? request.Promotions[0] : null;
@@ -196,15 +202,7 @@ public sealed class RecommendationService(
         string? campaignArn, string? userId, IReadOnlyList<string>? inputList, string? filterArn = null,
         IReadOnlyDictionary<string, string>? filterValues = null, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrEmpty(userId))
-        {
-            throw new InvalidInputException("userId", "userId is required.");
-        }
-
-        if (inputList is null || inputList.Count == 0 || inputList.Count > MaxInputList)
-        {
-            throw new InvalidInputException("inputList", $"inputList must have between 1 and {MaxInputList} items.");
-        }
+        ValidateRanking(userId, inputList);
 
         var (campaign, model) = await ServeAsync(campaignArn, cancellationToken);
         return await GetPersonalizedRankingAsync(campaign, model, userId, inputList, filterArn, filterValues, cancellationToken);
@@ -217,15 +215,7 @@ public sealed class RecommendationService(
     {
         ArgumentNullException.ThrowIfNull(campaign);
         ArgumentNullException.ThrowIfNull(model);
-        if (string.IsNullOrEmpty(userId))
-        {
-            throw new InvalidInputException("userId", "userId is required.");
-        }
-
-        if (inputList is null || inputList.Count == 0 || inputList.Count > MaxInputList)
-        {
-            throw new InvalidInputException("inputList", $"inputList must have between 1 and {MaxInputList} items.");
-        }
+        ValidateRanking(userId, inputList);
 
         (var known, var history) = await HistoryAsync(campaign, userId, cancellationToken);
         var ranked = model.Rank(known, inputList, history.Select(e => e.ItemId).ToArray());
@@ -255,7 +245,35 @@ public sealed class RecommendationService(
         return (history.DeletedAt is null ? userId : null, history.Events);
     }
 
-    private static (int Count, string[]? MetadataColumns) Validate(RecommendationRequest request)
+    internal static void ValidateRanking([NotNull] string? userId, [NotNull] IReadOnlyList<string>? inputList)
+    {
+        if (string.IsNullOrEmpty(userId))
+        {
+            throw new InvalidInputException("userId", "userId is required.");
+        }
+
+        CheckId("userId", userId);
+        if (inputList is null || inputList.Count == 0 || inputList.Count > MaxInputList)
+        {
+            throw new InvalidInputException("inputList", $"inputList must have between 1 and {MaxInputList} items.");
+        }
+
+        for (var i = 0; i < inputList.Count; i++)
+        {
+            CheckId($"inputList[{i}]", inputList[i]);
+        }
+    }
+
+    /// <summary>The events API's id rule (<see cref="Data.RecordIds"/>) for ids in runtime requests.</summary>
+    private static void CheckId(string field, string? id)
+    {
+        if (id is not null && Data.RecordIds.Problem(field, id) is { } problem)
+        {
+            throw new InvalidInputException(field, problem);
+        }
+    }
+
+    internal static (int Count, string[]? MetadataColumns) Validate(RecommendationRequest request)
     {
         var count = request.NumResults ?? DefaultResults;
         var metadataColumns = MetadataColumns(request.MetadataColumns);
@@ -269,6 +287,9 @@ public sealed class RecommendationService(
         {
             throw new InvalidInputException("userId", "Give a userId, an itemId, or both.");
         }
+
+        CheckId("userId", request.UserId is { Length: > 0 } ? request.UserId : null);
+        CheckId("itemId", request.ItemId is { Length: > 0 } ? request.ItemId : null);
 
         if (request.Promotions is { Count: > 1 })
         {

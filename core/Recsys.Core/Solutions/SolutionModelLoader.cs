@@ -34,7 +34,7 @@ public sealed class SolutionModelLoader(
     /// <exception cref="Errors.ResourceInUseException">The version has no committed model (not ACTIVE).</exception>
     public async Task<SolutionModel> LoadAsync(string solutionVersionArn, CancellationToken cancellationToken = default)
     {
-        var key = ResourceArn.Resolve(SolutionVersion.ResourceType, solutionVersionArn, "solutionVersionArn");
+        var key = string.Join('/', ResourceArn.ResolvePath(SolutionVersion.ResourceType, solutionVersionArn, "solutionVersionArn", 2));
         if (!_cache.TryGetValue(key, out var entry))
         {
             var version = (await solutions.DescribeVersionAsync(solutionVersionArn, cancellationToken)).Value;

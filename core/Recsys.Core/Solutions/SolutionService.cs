@@ -242,14 +242,8 @@ public sealed class SolutionService(
     /// <summary>Reads a version by its ARN (<c>…:solution/{solution}/{version}</c>) or <c>{solution}/{version}</c>.</summary>
     public async Task<Stored<SolutionVersion>> DescribeVersionAsync(string? identifier, CancellationToken cancellationToken = default)
     {
-        var path = ResourceArn.Resolve(SolutionVersion.ResourceType, identifier, "solutionVersionArn");
-        var slash = path.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == path.Length - 1)
-        {
-            throw new InvalidInputException("solutionVersionArn", $"'{identifier}' is not a solution version ARN (expected 'arn:recsys:personalize:::solution/<solution>/<version>').");
-        }
-
-        return await versions.GetAsync(path[..slash], path[(slash + 1)..], "solution version", cancellationToken);
+        var path = ResourceArn.ResolvePath(SolutionVersion.ResourceType, identifier, "solutionVersionArn", 2);
+        return await versions.GetAsync(path[0], path[1], "solution version", cancellationToken);
     }
 
     /// <summary>Lists a solution's versions.</summary>

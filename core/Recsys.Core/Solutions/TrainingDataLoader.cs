@@ -12,13 +12,15 @@ namespace Recsys.Core.Solutions;
 /// <param name="ManifestVersion">Version of the Interactions manifest read.</param>
 /// <param name="ImportedRows">Rows from committed segments (imports and compacted real-time events).</param>
 /// <param name="RealTimeEvents">Real-time events added from the event store (not compacted yet).</param>
-public sealed record LoadedTrainingData(TrainingInteractions Interactions, ItemMetadata Items, long ManifestVersion, long ImportedRows, long RealTimeEvents);
+/// <param name="DuplicatesRemoved">Repeated interactions (same user, item, timestamp, event type and value) counted once.</param>
+public sealed record LoadedTrainingData(TrainingInteractions Interactions, ItemMetadata Items, long ManifestVersion, long ImportedRows, long RealTimeEvents, long DuplicatesRemoved = 0);
 
 /// <summary>
 /// Reads what training needs: the committed Interactions segments (imported data and compacted real-time events, see
 /// <see cref="TrainingDataReader"/>), the real-time events not compacted yet (those sent after the newest import; older
-/// events are taken to be in the imported data), without deleted users' data, and, for recipes that use it, the Items
-/// dataset's categorical and textual fields as tokens.
+/// events are taken to be in the imported data), without deleted users' data, with each repeated interaction (the same
+/// user, item, timestamp, event type and value from two imports, or from an import and PutEvents) counted once, and,
+/// for recipes that use it, the Items dataset's categorical and textual fields as tokens.
 /// </summary>
 public sealed class TrainingDataLoader(TrainingDataReader reader, IDatasetSegmentStore segments, IEventStore? events = null)
 {
@@ -44,8 +46,9 @@ public sealed class TrainingDataLoader(TrainingDataReader reader, IDatasetSegmen
             }
         }
 
+        var duplicates = builder.RemoveDuplicates();
         var items = withItems ? await LoadItemsAsync(datasetGroup, cancellationToken) : ItemMetadata.Empty;
-        return new LoadedTrainingData(builder.Build(), items, manifest.Version, imported, realTime);
+        return new LoadedTrainingData(builder.Build(), items, manifest.Version, imported, realTime, duplicates);
     }
 
     private async Task<ItemMetadata> LoadItemsAsync(string datasetGroup, CancellationToken cancellationToken)

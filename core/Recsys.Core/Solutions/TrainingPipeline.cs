@@ -197,7 +197,7 @@ public static class OfflineMetrics
         ArgumentNullException.ThrowIfNull(recommend);
         ArgumentNullException.ThrowIfNull(sample);
         var lists = new IReadOnlyList<int>[sample.Count];
-        Parallel.For(0, sample.Count, u => lists[u] = recommend(sample.History[u], sample.HistoryWeights[u]));
+        Parallel.For(0, sample.Count, TrainingScheduler.Shared.ParallelOptions(), u => lists[u] = recommend(sample.History[u], sample.HistoryWeights[u]));
         var metrics = RankingEvaluator.Evaluate(lists, sample.Targets.Select(t => (IReadOnlyCollection<int>)t).ToArray(), catalogSize);
         var result = new Dictionary<string, double>(StringComparer.Ordinal)
         {

@@ -98,7 +98,8 @@ public sealed class TrainingRunner(
 
         var loadClock = Stopwatch.StartNew();
         var loaded = await loader.LoadAsync(solution.DatasetGroup, recipe.UsesItemMetadata, cancellationToken);
-        var data = TrainingDataset.Build(loaded.Interactions, loaded.Items, TrainingFilter.For(solution));
+        var data = await Algorithms.TrainingScheduler.Shared.RunAsync(
+            () => TrainingDataset.Build(loaded.Interactions, loaded.Items, TrainingFilter.For(solution)), cancellationToken);
         var loadSeconds = loadClock.Elapsed.TotalSeconds;
         run.Phases["load"] = loadSeconds;
         if (SolutionService.InsufficientData(data) is { } reason)
@@ -130,7 +131,8 @@ public sealed class TrainingRunner(
             }
         }
 
-        var outcome = await Task.Run(
+        // On the training threads (bounded, below-normal priority), never on the thread pool that serves requests.
+        var outcome = await Algorithms.TrainingScheduler.Shared.RunAsync(
             () => TrainingPipeline.Run(data, recipe, configurations, settings, ranking, Progress, cancellationToken),
             cancellationToken);
 

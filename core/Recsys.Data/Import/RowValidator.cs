@@ -62,6 +62,15 @@ internal sealed class RowValidator
 
         switch (rule.Kind)
         {
+            case CellKind.Id:
+                if (RecordIds.Problem(rule.Name, cell) is { } problem)
+                {
+                    return problem;
+                }
+
+                ((StringColumn)data).Append(cell);
+                return null;
+
             case CellKind.String:
                 if (cell.Length > rule.MaxLength)
                 {
@@ -193,6 +202,7 @@ internal sealed class RowValidator
     private enum CellKind
     {
         Skip,
+        Id,
         String,
         Textual,
         Timestamp,
@@ -213,6 +223,8 @@ internal sealed class RowValidator
             var ordinal = field.Ordinal;
             return field.Type switch
             {
+                FieldType.String when field.IsReserved && field.Name is ReservedFields.UserId or ReservedFields.ItemId
+                    => new(CellKind.Id, ordinal, name, field.IsNullable, RecordIds.MaxLength, false),
                 FieldType.String when field.IsTextual => new(CellKind.Textual, ordinal, name, field.IsNullable, PersonalizeLimits.MaxTextualValueLength, false),
                 FieldType.String => new(CellKind.String, ordinal, name, field.IsNullable, StringLimit(field), field.IsCategorical),
                 FieldType.Long when IsTimestamp(datasetType, field) => new(CellKind.Timestamp, ordinal, name, field.IsNullable, 0, false),
@@ -225,9 +237,8 @@ internal sealed class RowValidator
             };
         }
 
-        private static int StringLimit(SchemaField field) => field.IsReserved && field.Name is ReservedFields.UserId or ReservedFields.ItemId
-            ? PersonalizeLimits.MaxIdLength
-            : field.IsCategorical ? PersonalizeLimits.MaxCategoricalValueLength : PersonalizeLimits.MaxStringValueLength;
+        private static int StringLimit(SchemaField field)
+            => field.IsCategorical ? PersonalizeLimits.MaxCategoricalValueLength : PersonalizeLimits.MaxStringValueLength;
 
         private static bool IsTimestamp(DatasetType datasetType, SchemaField field) => field.IsReserved &&
             ((datasetType == DatasetType.Interactions && field.Name == ReservedFields.Timestamp) ||

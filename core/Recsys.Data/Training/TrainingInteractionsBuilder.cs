@@ -28,6 +28,7 @@ public sealed class TrainingInteractionsBuilder
     private long[] _timestamps;
     private short[] _eventTypeCodes;
     private float[] _eventValues;
+    private bool _shared;
 
     /// <summary>Creates an empty builder, optionally sized for <paramref name="capacity"/> interactions.</summary>
     public TrainingInteractionsBuilder(int capacity = 0)
@@ -179,19 +180,120 @@ public sealed class TrainingInteractionsBuilder
     }
 
     /// <summary>
+    /// Removes repeated interactions — rows equal in user, item, timestamp, event type and event value, such as the
+    /// same file imported twice or an imported event also sent with PutEvents — keeping the first of each, in order.
+    /// Returns how many rows were removed. Linear in the rows plus a sort of each user's rows; snapshots already
+    /// built keep their rows.
+    /// </summary>
+    public int RemoveDuplicates()
+    {
+        var count = Count;
+        if (count < 2)
+        {
+            return 0;
+        }
+
+        // Row indexes grouped by user (a stable counting sort), then each user's rows sorted by the rest of the key.
+        var users = _users.Count;
+        var starts = new int[users + 1];
+        foreach (var user in _userIndexes.AsSpan(0, count))
+        {
+            starts[user + 1]++;
+        }
+
+        for (var u = 0; u < users; u++)
+        {
+            starts[u + 1] += starts[u];
+        }
+
+        var order = GC.AllocateUninitializedArray<int>(count);
+        var next = starts.AsSpan(0, users).ToArray();
+        for (var row = 0; row < count; row++)
+        {
+            order[next[_userIndexes[row]]++] = row;
+        }
+
+        var comparer = new RowComparer(_itemIndexes, _timestamps, _eventTypeCodes, _eventValues);
+        var duplicate = new bool[count];
+        var removed = 0;
+        for (var u = 0; u < users; u++)
+        {
+            var rows = order.AsSpan(starts[u], starts[u + 1] - starts[u]);
+            if (rows.Length < 2)
+            {
+                continue;
+            }
+
+            rows.Sort(comparer); // ties end in row order, so the first occurrence stays
+            for (var i = 1; i < rows.Length; i++)
+            {
+                if (comparer.SameInteraction(rows[i - 1], rows[i]))
+                {
+                    duplicate[rows[i]] = true;
+                    removed++;
+                }
+            }
+        }
+
+        if (removed > 0)
+        {
+            Compact(duplicate, count - removed);
+        }
+
+        return removed;
+    }
+
+    /// <summary>
     /// A snapshot of the interactions added so far. It shares the row arrays (rows are never changed once added) and
     /// copies the id maps, so adding more rows afterwards does not change it.
     /// </summary>
-    public TrainingInteractions Build() => new(
-        _users.Snapshot(),
-        _items.Snapshot(),
-        _eventTypes.Snapshot(),
-        Count,
-        _userIndexes,
-        _itemIndexes,
-        _timestamps,
-        _eventTypeCodes,
-        _eventValues);
+    public TrainingInteractions Build()
+    {
+        _shared = true;
+        return new(
+            _users.Snapshot(),
+            _items.Snapshot(),
+            _eventTypes.Snapshot(),
+            Count,
+            _userIndexes,
+            _itemIndexes,
+            _timestamps,
+            _eventTypeCodes,
+            _eventValues);
+    }
+
+    private void Compact(bool[] drop, int kept)
+    {
+        // In place unless a snapshot shares the arrays, whose rows must not change.
+        if (_shared)
+        {
+            var capacity = _userIndexes.Length;
+            _userIndexes = Grow(_userIndexes, capacity, Count);
+            _itemIndexes = Grow(_itemIndexes, capacity, Count);
+            _timestamps = Grow(_timestamps, capacity, Count);
+            _eventTypeCodes = Grow(_eventTypeCodes, capacity, Count);
+            _eventValues = Grow(_eventValues, capacity, Count);
+            _shared = false;
+        }
+
+        var to = 0;
+        for (var row = 0; row < Count; row++)
+        {
+            if (drop[row])
+            {
+                continue;
+            }
+
+            _userIndexes[to] = _userIndexes[row];
+            _itemIndexes[to] = _itemIndexes[row];
+            _timestamps[to] = _timestamps[row];
+            _eventTypeCodes[to] = _eventTypeCodes[row];
+            _eventValues[to] = _eventValues[row];
+            to++;
+        }
+
+        Count = kept;
+    }
 
     private short EventTypeCode(ReadOnlySpan<char> eventType)
     {
@@ -220,6 +322,37 @@ public sealed class TrainingInteractionsBuilder
         _timestamps = Grow(_timestamps, capacity, Count);
         _eventTypeCodes = Grow(_eventTypeCodes, capacity, Count);
         _eventValues = Grow(_eventValues, capacity, Count);
+    }
+
+    /// <summary>Orders one user's rows by item, timestamp, event type, value bits and finally row index.</summary>
+    private readonly struct RowComparer(int[] items, long[] timestamps, short[] eventTypes, float[] values) : IComparer<int>
+    {
+        public int Compare(int x, int y)
+        {
+            var c = items[x].CompareTo(items[y]);
+            if (c == 0)
+            {
+                c = timestamps[x].CompareTo(timestamps[y]);
+            }
+
+            if (c == 0)
+            {
+                c = eventTypes[x].CompareTo(eventTypes[y]);
+            }
+
+            if (c == 0)
+            {
+                c = ValueBits(x).CompareTo(ValueBits(y));
+            }
+
+            return c != 0 ? c : x.CompareTo(y);
+        }
+
+        public bool SameInteraction(int x, int y)
+            => items[x] == items[y] && timestamps[x] == timestamps[y] && eventTypes[x] == eventTypes[y] && ValueBits(x) == ValueBits(y);
+
+        // Bits, so that every missing value (NaN) equals every other.
+        private int ValueBits(int row) => float.IsNaN(values[row]) ? int.MinValue : BitConverter.SingleToInt32Bits(values[row]);
     }
 
     private static T[] Grow<T>(T[] array, int capacity, int count)

@@ -15,7 +15,10 @@ public sealed class TableDatasetRecordStore(TableClient items, TableClient users
     private const string FieldPrefix = "F_";
 
     /// <inheritdoc />
-    public async Task UpsertAsync(string datasetGroup, DatasetType type, IReadOnlyList<DatasetRecord> records, CancellationToken cancellationToken = default)
+    public Task UpsertAsync(string datasetGroup, DatasetType type, IReadOnlyList<DatasetRecord> records, CancellationToken cancellationToken = default)
+        => StorageFaults.GuardAsync(StorageFaults.Tables, () => UpsertCoreAsync(datasetGroup, type, records, cancellationToken), cancellationToken);
+
+    private async Task UpsertCoreAsync(string datasetGroup, DatasetType type, IReadOnlyList<DatasetRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
         var batch = new TableBatch();
@@ -42,7 +45,10 @@ public sealed class TableDatasetRecordStore(TableClient items, TableClient users
     }
 
     /// <inheritdoc />
-    public async Task<DatasetRecord?> FindAsync(string datasetGroup, DatasetType type, string id, CancellationToken cancellationToken = default)
+    public Task<DatasetRecord?> FindAsync(string datasetGroup, DatasetType type, string id, CancellationToken cancellationToken = default)
+        => StorageFaults.GuardAsync(StorageFaults.Tables, () => FindCoreAsync(datasetGroup, type, id, cancellationToken), cancellationToken);
+
+    private async Task<DatasetRecord?> FindCoreAsync(string datasetGroup, DatasetType type, string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
         var row = await Table(type).GetEntityIfExistsAsync<TableEntity>(datasetGroup, TableKeys.Escape(id), cancellationToken: cancellationToken);

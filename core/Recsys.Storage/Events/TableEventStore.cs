@@ -39,8 +39,12 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
     }
 
     /// <inheritdoc />
-    public async Task<EventAppendResult> AppendAsync(
+    public Task<EventAppendResult> AppendAsync(
         string datasetGroup, string userOrSessionId, IReadOnlyList<InteractionEvent> events, CancellationToken cancellationToken = default)
+        => StorageFaults.GuardAsync(StorageFaults.Tables, () => AppendCoreAsync(datasetGroup, userOrSessionId, events, cancellationToken), cancellationToken);
+
+    private async Task<EventAppendResult> AppendCoreAsync(
+        string datasetGroup, string userOrSessionId, IReadOnlyList<InteractionEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count is 0 or >= TableBatch.MaxOperations)
@@ -108,7 +112,10 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
     }
 
     /// <inheritdoc />
-    public async Task<EventHistory> GetHistoryAsync(string datasetGroup, string userOrSessionId, CancellationToken cancellationToken = default)
+    public Task<EventHistory> GetHistoryAsync(string datasetGroup, string userOrSessionId, CancellationToken cancellationToken = default)
+        => StorageFaults.GuardAsync(StorageFaults.Tables, () => GetHistoryCoreAsync(datasetGroup, userOrSessionId, cancellationToken), cancellationToken);
+
+    private async Task<EventHistory> GetHistoryCoreAsync(string datasetGroup, string userOrSessionId, CancellationToken cancellationToken)
     {
         var row = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(datasetGroup, userOrSessionId), HistoryRow, cancellationToken: cancellationToken);
         var entity = row.HasValue ? row.Value : null;

@@ -74,7 +74,10 @@ public sealed class TableEventTrackerIndex(TableClient table) : IEventTrackerInd
     }
 
     /// <inheritdoc />
-    public async Task<TrackingIdEntry?> FindByTrackingIdAsync(string trackingId, CancellationToken cancellationToken = default)
+    public Task<TrackingIdEntry?> FindByTrackingIdAsync(string trackingId, CancellationToken cancellationToken = default)
+        => StorageFaults.GuardAsync(StorageFaults.Tables, () => FindByTrackingIdCoreAsync(trackingId, cancellationToken), cancellationToken);
+
+    private async Task<TrackingIdEntry?> FindByTrackingIdCoreAsync(string trackingId, CancellationToken cancellationToken)
     {
         var row = await table.GetEntityIfExistsAsync<TableEntity>(ByTrackingId, TableKeys.Escape(trackingId), cancellationToken: cancellationToken);
         return row.HasValue

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Recsys.Core.DatasetGroups;
+using Recsys.Core.Jobs;
 using Recsys.Core.Recipes;
 using Recsys.Core.Resources;
 using Recsys.Core.Solutions;
@@ -66,7 +67,7 @@ internal sealed class SolutionFunctions(SolutionService service)
 
 /// <summary>Manage API for solution versions and their metrics: <c>/api/manage/solution-versions</c>.</summary>
 [OpenApiTag("Solution versions")]
-internal sealed class SolutionVersionFunctions(SolutionService service)
+internal sealed class SolutionVersionFunctions(SolutionService service, JobRunner runner, TimeProvider time)
 {
     [Function("CreateSolutionVersion")]
     [OpenApiBody(typeof(CreateSolutionVersionRequest))]
@@ -86,7 +87,7 @@ internal sealed class SolutionVersionFunctions(SolutionService service)
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/solution-versions")] HttpRequest request, CancellationToken cancellationToken)
     {
         var page = await service.ListVersionsAsync(request.QueryString("solutionArn"), request.QueryInt("maxResults"), request.QueryString("nextToken"), cancellationToken);
-        return TypedResults.Ok(new ListSolutionVersionsResponse([.. page.Items.Select(SolutionVersionView.From)], page.NextToken));
+        return TypedResults.Ok(new ListSolutionVersionsResponse([.. page.Items.Select(v => SolutionVersionView.From(v, runner, time.GetUtcNow()))], page.NextToken));
     }
 
     /// <summary>
@@ -104,7 +105,7 @@ internal sealed class SolutionVersionFunctions(SolutionService service)
             return TypedResults.Ok(new GetSolutionMetricsResponse(version.Arn, version.Metrics!, version.Evaluation));
         }
 
-        return TypedResults.Ok(new DescribeSolutionVersionResponse(SolutionVersionView.From((await service.DescribeVersionAsync(identifier, cancellationToken)).Value)));
+        return TypedResults.Ok(new DescribeSolutionVersionResponse(SolutionVersionView.From((await service.DescribeVersionAsync(identifier, cancellationToken)).Value, runner, time.GetUtcNow())));
     }
 
     private static bool IsVersionIdentifier(string value)
@@ -161,18 +162,19 @@ internal sealed record DescribeSolutionVersionResponse(SolutionVersionView Solut
 
 internal sealed record ListSolutionVersionsResponse(IReadOnlyList<SolutionVersionView> SolutionVersions, string? NextToken);
 
+/// <summary>A solution version with Personalize's field names, and <c>stale</c> when its training's heartbeat stopped.</summary>
 internal sealed record SolutionVersionView(
     string SolutionVersionArn, string SolutionArn, string DatasetGroupArn, string RecipeArn, string TrainingMode, string TrainingType,
     string Status, string? FailureReason, string Phase, int PercentComplete, double? TrainingHours,
     [property: JsonPropertyName("tunedHPOParams")] TunedHpoParams? TunedHpoParams, string? ModelLocation,
-    DateTimeOffset CreationDateTime, DateTimeOffset LastUpdatedDateTime)
+    DateTimeOffset CreationDateTime, DateTimeOffset LastUpdatedDateTime, bool? Stale)
 {
-    public static SolutionVersionView From(SolutionVersion v) => new(
+    public static SolutionVersionView From(SolutionVersion v, JobRunner runner, DateTimeOffset now) => new(
         v.Arn, ResourceArn.For(Solution.ResourceType, v.Solution), ResourceArn.For(DatasetGroup.ResourceType, v.DatasetGroup),
         ResourceArn.For(Recipe.ResourceType, v.Recipe), v.TrainingMode.ToString().ToUpperInvariant(), v.TrainingType,
         v.State.Status, v.State.FailureReason, v.Phase, v.PercentComplete, v.TrainingHours,
         v.TunedHpoParams is null ? null : new TunedHpoParams(v.TunedHpoParams), v.ModelLocation,
-        v.State.CreationDateTime, v.State.LastUpdatedDateTime);
+        v.State.CreationDateTime, v.State.LastUpdatedDateTime, runner.IsStale(v.State, now) ? true : null);
 }
 
 internal sealed record TunedHpoParams(IReadOnlyDictionary<string, string> AlgorithmHyperParameters);

@@ -52,3 +52,16 @@ internal sealed class JobOptions
     [Range(2, 3600)]
     public double LeaseSeconds { get; set; } = Core.Jobs.JobRunner.DefaultLease.TotalSeconds;
 }
+
+/// <summary>Training settings (section <c>Recsys:Training</c>): how much of the instance a training may take.</summary>
+internal sealed class TrainingOptions
+{
+    public const string Section = "Recsys:Training";
+
+    /// <summary>Threads training may use; unset (or 0) means all cores but one, so that requests keep a core.</summary>
+    [Range(0, 1024)]
+    public int MaxDegreeOfParallelism { get; set; }
+
+    /// <summary>Whether the training threads run at lower priority than request handling.</summary>
+    public bool LowerPriority { get; set; } = true;
+}

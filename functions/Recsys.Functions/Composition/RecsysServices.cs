@@ -38,6 +38,9 @@ internal static class RecsysServices
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatasetImportOptions>().BindConfiguration("Recsys:Imports")
+            .Validate(o => o.MaxRejectedPercent is >= 0 and <= 100, "Recsys:Imports:MaxRejectedPercent must be between 0 and 100.").ValidateOnStart();
         services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EventCompactionOptions>().BindConfiguration(EventCompactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EventStoreOptions>()
@@ -64,6 +67,7 @@ internal static class RecsysServices
         services.AddSingleton(sp => new StorageClients(sp.GetRequiredService<StorageOptions>()));
         services.AddSingleton<StorageProvisioner>();
         services.AddHostedService<StorageStartup>();
+        services.AddHostedService<TrainingSchedulerStartup>();
         services.AddSingleton<IJobScheduler, QueueJobScheduler>();
         services.AddSingleton<ImportDropDispatcher>();
         Store(services, StorageNames.DatasetGroupsTable, RecordJson.Default.DatasetGroup, "dataset group");
@@ -99,7 +103,10 @@ internal static class RecsysServices
         services.AddSingleton<SchemaService>();
         services.AddSingleton<DatasetService>();
         services.AddSingleton<DatasetImportService>();
-        services.AddSingleton<DatasetImportRunner>();
+        services.AddSingleton(sp => new DatasetImportRunner(
+            sp.GetRequiredService<IResourceStore<DatasetImportJob>>(), sp.GetRequiredService<IResourceStore<Dataset>>(), sp.GetRequiredService<IResourceStore<Schema>>(),
+            sp.GetRequiredService<IDatasetSegmentStore>(), sp.GetRequiredService<IImportFileStore>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<JobRunner>(), sp.GetRequiredService<RecsysMetrics>(), sp.GetRequiredService<IOptions<DatasetImportOptions>>().Value));
         services.AddSingleton<TrainingDataReader>();
         services.AddSingleton<EventTrackerService>();
         services.AddSingleton<EventService>();
@@ -165,6 +172,18 @@ internal static class RecsysServices
         options.TypeInfoResolverChain.Add(new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
         return options;
     }
+}
+
+/// <summary>Gives training its share of the instance (<see cref="TrainingOptions"/>) before any job runs.</summary>
+internal sealed class TrainingSchedulerStartup(IOptions<TrainingOptions> options) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Algorithms.TrainingScheduler.Configure(options.Value.MaxDegreeOfParallelism, options.Value.LowerPriority);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>

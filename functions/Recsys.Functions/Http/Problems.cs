@@ -84,6 +84,7 @@ internal static class Problems
     /// <summary>Whether <paramref name="exception"/> says the storage account could not be reached (worth a retry).</summary>
     public static bool IsStorageOutage(Exception exception) => exception switch
     {
+        StorageUnavailableException => true,
         RequestFailedException { Status: 0 or 408 or 429 or >= 500 } => true,
         HttpRequestException or TimeoutException => true,
         AggregateException aggregate => aggregate.InnerExceptions.Any(IsStorageOutage),

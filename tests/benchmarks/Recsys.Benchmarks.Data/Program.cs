@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Recsys.Benchmarks;
 using Recsys.Benchmarks.Data;
 
-const string Usage = "usage: dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Data -- import-parse|import-azurite [--rows 10000000]";
+const string Usage = "usage: dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Data -- import-parse|import-azurite|training-dedup [--rows 10000000]";
 if (args.Length == 0)
 {
     Console.Error.WriteLine(Usage);
@@ -33,6 +33,9 @@ switch (args[0])
         break;
     case "import-azurite":
         figures = await ImportAzuriteBenchmark.RunAsync(rows);
+        break;
+    case "training-dedup":
+        figures = TrainingDedupBenchmark.Run(rows);
         break;
     default:
         Console.Error.WriteLine(Usage);

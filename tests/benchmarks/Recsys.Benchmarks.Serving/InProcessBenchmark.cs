@@ -140,7 +140,7 @@ internal static class InProcessBenchmark
     /// items, through the training job's pipeline, and returns the model as the loader would read it, with a catalog
     /// whose items have a CATEGORY_L1 (the taste cluster's category) and a creation time.
     /// </summary>
-    private static (SolutionModel Model, ItemCatalog Catalog, double TrainSeconds, long ArtifactBytes, string[] Users) BuildModel(int items)
+    internal static (SolutionModel Model, ItemCatalog Catalog, double TrainSeconds, long ArtifactBytes, string[] Users) BuildModel(int items)
     {
         var clock = Stopwatch.StartNew();
         const int Clusters = 50;
@@ -195,6 +195,6 @@ internal static class InProcessBenchmark
         return (model, catalog, trainSeconds, artifact.Length, users);
     }
 
-    private static double Percentile(double[] sorted, double p)
+    internal static double Percentile(double[] sorted, double p)
         => sorted.Length == 0 ? 0 : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)], 3);
 }

@@ -10,6 +10,8 @@ const string Usage = """
       http [--clients 16] [--seconds 20]        sustained POST /api/recommendations through the local host and Azurite
       model-load [--loads 5]                    cold load of a 100 k-item model from Blob Storage into a new SolutionModelLoader
       batch [--users 100000]                    batch inference job throughput (users/s), 100 k items, through the batchJob function
+      serving-during-training [--seconds 10] [--rate 200] [--interactions 2000000] [--rounds 3]
+                                                in-process recommendation p50/p99 with no training, previous-style training and TrainingScheduler training
     """;
 
 if (args.Length == 0 || (args.Length - 1) % 2 != 0)
@@ -48,13 +50,19 @@ switch (args[0])
     case "batch" when options.Keys.All(k => k is "users"):
         (figures, passed) = await BatchBenchmark.RunAsync(Option("users", 100_000));
         break;
+    case "serving-during-training" when options.Keys.All(k => k is "seconds" or "rate" or "interactions" or "rounds"):
+        (figures, passed) = ServingDuringTrainingBenchmark.Run(Option("seconds", 10), Option("rate", 200), Option("interactions", 2_000_000), Option("rounds", 3));
+        break;
     default:
         Console.Error.WriteLine(Usage);
         return 2;
 }
 
-var command = "dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Serving -- " + string.Join(' ', args);
-var path = BenchmarkReport.Write("serving", args[0], command, figures);
+var command = (System.Runtime.GCSettings.IsServerGC ? "DOTNET_gcServer=1 " : string.Empty)
+    + "dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Serving -- " + string.Join(' ', args);
+// serving-during-training depends on the GC flavour (DOTNET_gcServer=1): each keeps its own results file.
+var name = args[0] == "serving-during-training" && System.Runtime.GCSettings.IsServerGC ? args[0] + "-server-gc" : args[0];
+var path = BenchmarkReport.Write("serving", name, command, figures);
 Console.WriteLine(figures.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine("Wrote " + path);
 return passed ? 0 : 1;
