@@ -53,7 +53,7 @@ public sealed class DatasetImportSafeguardTests(AzuriteFixture azurite) : IClass
         var datasetService = new DatasetService(datasets, groups, schemas, segments, time);
         await datasetService.CreateAsync(group + "-items", group, "Items", group + "-items", null);
         await datasetService.CreateAsync(group + "-interactions", group, "Interactions", group + "-interactions", null);
-        var runner = new DatasetImportRunner(jobs, datasets, schemas, segments, new BlobImportFileStore(clients), time, options: options);
+        var runner = new DatasetImportRunner(jobs, datasets, schemas, segments, new BlobImportFileStore(clients), time, new Core.Jobs.JobRunner(time), options: options);
         return new Harness(clients, runner, segments, group);
     }
 
@@ -70,7 +70,7 @@ public sealed class DatasetImportSafeguardTests(AzuriteFixture azurite) : IClass
         var blob = h.Group + "/" + path;
         var uploaded = await h.Clients.Container(StorageNames.ImportsContainer).GetBlobClient(blob)
             .UploadAsync(BinaryData.FromString(csv), overwrite: true);
-        return await h.Runner.RunAsync(new ImportRequest(blob, uploaded.Value.ETag.ToString(), null));
+        return (await h.Runner.RunAsync(new Core.Jobs.ImportJobMessage(blob, uploaded.Value.ETag.ToString(), null), Core.Jobs.JobDelivery.Once)).Record!;
     }
 
     private static string Items(int count, int rejected = 0)

@@ -119,9 +119,9 @@ public sealed class JobRunnerTests(AzuriteFixture azurite) : IClassFixture<Azuri
         var kind = await NewKindAsync();
         await AddAsync(kind, "j", ResourceStatus.CreatePending);
         var runner = new JobRunner(_time);
-        static Task<Widget> Outage(JobContext<Widget> job, CancellationToken ct) => throw new Azure.RequestFailedException(503, "The table service is unavailable (storage)");
+        static Task<Widget> Outage(JobContext<Widget> job, CancellationToken ct) => throw new StorageUnavailableException("table storage");
 
-        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => runner.RunAsync(kind, Scope, "j", new JobDelivery(1, false), Outage));
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => runner.RunAsync(kind, Scope, "j", new JobDelivery(1, false), Outage));
         Assert.Equal(ResourceStatus.CreateInProgress, (await ReadAsync(kind, "j")).State.Status);
 
         _time.Advance(JobRunner.DefaultLease + TimeSpan.FromSeconds(1)); // the first delivery's heartbeat is stale: the redelivery takes over
