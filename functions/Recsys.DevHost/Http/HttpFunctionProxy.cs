@@ -116,9 +116,9 @@ internal sealed class HttpFunctionProxy : IMiddleware, IDisposable
                 await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not found", $"No function handles {path}.");
                 return;
             case HttpFunctionRoutes.MatchKind.MethodNotAllowed:
-                context.Response.Headers.Allow = string.Join(", ", function!.Methods);
+                var allowed = string.Join(", ", function!.Methods);
                 await Problems.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed",
-                    $"'{function.Name}' accepts {string.Join(", ", function.Methods)}, not {method}.");
+                    $"'{function.Name}' accepts {allowed}, not {method}.", allow: allowed);
                 return;
         }
 

@@ -5,7 +5,7 @@ namespace Recsys.DevHost.Http;
 /// <summary>The host's own error answers, as <c>application/problem+json</c> (RFC 9457).</summary>
 internal static class Problems
 {
-    public static async Task WriteAsync(HttpContext context, int status, string title, string detail, int? retryAfterSeconds = null)
+    public static async Task WriteAsync(HttpContext context, int status, string title, string detail, int? retryAfterSeconds = null, string? allow = null)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -17,6 +17,11 @@ internal static class Problems
         response.Clear();
         response.StatusCode = status;
         response.ContentType = "application/problem+json";
+        if (allow is not null)
+        {
+            response.Headers.Allow = allow;
+        }
+
         if (retryAfterSeconds is { } seconds)
         {
             response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
