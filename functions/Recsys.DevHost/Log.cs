@@ -119,4 +119,25 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 63, Level = LogLevel.Warning, Message = "Node.js {Version} is older than Azurite declares ({Engines}); it usually runs, but install a newer Node.js if Azurite fails")]
     public static partial void NodeOlderThanDeclared(ILogger logger, string version, string engines);
+
+    [LoggerMessage(EventId = 70, Level = LogLevel.Information, Message = "Demo: '{Campaign}' exists already; showing its recommendations")]
+    public static partial void DemoPresent(ILogger logger, string campaign);
+
+    [LoggerMessage(EventId = 71, Level = LogLevel.Information, Message = "Demo: dropped {Interactions} interactions of {Users} users on {Items} items into the imports container")]
+    public static partial void DemoDropped(ILogger logger, long interactions, int users, int items);
+
+    [LoggerMessage(EventId = 72, Level = LogLevel.Information, Message = "Demo: import of {File} {Status}: {Imported} rows imported, {Rejected} rejected")]
+    public static partial void DemoImported(ILogger logger, string file, string status, long imported, long rejected);
+
+    [LoggerMessage(EventId = 73, Level = LogLevel.Information, Message = "Demo: training {SolutionVersion}")]
+    public static partial void DemoTraining(ILogger logger, string solutionVersion);
+
+    [LoggerMessage(EventId = 74, Level = LogLevel.Information, Message = "Demo: training {Phase}")]
+    public static partial void DemoTrainingProgress(ILogger logger, string phase);
+
+    [LoggerMessage(EventId = 75, Level = LogLevel.Information, Message = "Demo: campaign '{Campaign}' recommends for user u42: {Items}")]
+    public static partial void DemoRecommendations(ILogger logger, string campaign, string items);
+
+    [LoggerMessage(EventId = 76, Level = LogLevel.Warning, Message = "Demo stopped: {Reason}")]
+    public static partial void DemoFailed(ILogger logger, string reason);
 }

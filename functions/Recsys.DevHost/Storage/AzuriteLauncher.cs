@@ -54,7 +54,7 @@ internal sealed class AzuriteLauncher : IDisposable
         var start = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
         {
-            script, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", location, "--debug", Path.Combine(location, "debug.log"),
+            script, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", location,
             "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
         })
         {
@@ -82,7 +82,7 @@ internal sealed class AzuriteLauncher : IDisposable
                 if (process.HasExited || DateTime.UtcNow > deadline)
                 {
                     launcher.Dispose();
-                    throw new InvalidOperationException($"Azurite did not start answering on port {port} ({service}); see {Path.Combine(location, "debug.log")}.");
+                    throw new InvalidOperationException($"Azurite did not start answering on port {port} ({service}); its errors are in the log above.");
                 }
 
                 await Task.Delay(100, cancellationToken);
