@@ -239,7 +239,7 @@ internal sealed class HttpFunctionProxy : IMiddleware, IDisposable
     private static HttpRequestMessage CreateMessage(HttpContext context, ReadyWorker worker, string invocationId)
     {
         var request = context.Request;
-        var message = new HttpRequestMessage(new HttpMethod(request.Method), worker.HttpUri.GetLeftPart(UriPartial.Authority) + request.PathBase + request.Path + request.QueryString)
+        var message = new HttpRequestMessage(new HttpMethod(request.Method), worker.ForwardBase + request.PathBase + request.Path + request.QueryString)
         {
             Version = HttpVersion.Version11,
         };

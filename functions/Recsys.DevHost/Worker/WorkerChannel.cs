@@ -9,14 +9,18 @@ namespace Recsys.DevHost.Worker;
 internal sealed class WorkerUnavailableException(string message) : Exception(message);
 
 /// <summary>
-/// The host's end of one worker's <c>EventStream</c>: a single writer drains an unbounded channel into the response
-/// stream (gRPC allows one write at a time), and the reader completes requests by request id and invocations by
+/// The host's end of one worker's <c>EventStream</c>: a single writer loop drains an unbounded channel into the
+/// response stream (gRPC allows one write at a time; the channel is multi-reader only because that kind can count
+/// what waits, which batches flushes), and the reader completes requests by request id and invocations by
 /// invocation id, and forwards the worker's logs.
 /// </summary>
 internal sealed class WorkerChannel
 {
     private readonly Channel<StreamingMessage> _outbound = Channel.CreateUnbounded<StreamingMessage>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false });
+
+    private static readonly Grpc.Core.WriteOptions s_buffered = new(Grpc.Core.WriteFlags.BufferHint);
+    private static readonly Grpc.Core.WriteOptions s_flushed = new();
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<InvocationResponse>> _invocations = new(StringComparer.Ordinal);
@@ -149,6 +153,8 @@ internal sealed class WorkerChannel
             {
                 while (reader.TryRead(out var message))
                 {
+                    // Under load, messages queue up: buffer all but the last of a run and flush once.
+                    responses.WriteOptions = reader.Count > 0 ? s_buffered : s_flushed;
                     await responses.WriteAsync(message, cancellationToken);
                 }
             }

@@ -8,7 +8,11 @@ using Recsys.DevHost.Hosting;
 namespace Recsys.DevHost.Worker;
 
 /// <summary>A worker that has loaded its functions and takes invocations.</summary>
-internal sealed record ReadyWorker(WorkerChannel Channel, int ProcessId, Uri HttpUri, DateTimeOffset Since);
+internal sealed record ReadyWorker(WorkerChannel Channel, int ProcessId, Uri HttpUri, DateTimeOffset Since)
+{
+    /// <summary>Scheme, host and port of the worker's Kestrel, to which a request's path is appended.</summary>
+    public string ForwardBase { get; } = HttpUri.GetLeftPart(UriPartial.Authority);
+}
 
 /// <summary>
 /// Runs the worker as the Functions host does: launches <c>dotnet &lt;app&gt;.dll</c> with the host's arguments and
