@@ -87,6 +87,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 42, Level = LogLevel.Error, Message = "Storage rejected a request of the {Loop} ({Status} {Code}); not retried")]
     public static partial void StorageRejected(ILogger logger, string loop, int status, string code);
 
+    [LoggerMessage(EventId = 43, Level = LogLevel.Error, Message = "The {Loop} failed ({Reason}); it carries on")]
+    public static partial void LoopFailed(ILogger logger, string loop, string reason);
+
+    [LoggerMessage(EventId = 44, Level = LogLevel.Error, Message = "The {Loop} stopped ({Reason}); the rest of the host runs on")]
+    public static partial void LoopStopped(ILogger logger, string loop, string reason);
+
     [LoggerMessage(EventId = 50, Level = LogLevel.Debug, Message = "Timer '{Function}' next occurrence {Next:o}")]
     public static partial void TimerScheduled(ILogger logger, string function, DateTime next);
 

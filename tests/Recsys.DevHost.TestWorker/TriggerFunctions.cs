@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using Azure.Storage.Blobs;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace Recsys.DevHost.TestWorker;
 
 /// <summary>Timer, queue and blob functions; each records what it received.</summary>
-public sealed class TriggerFunctions
+public sealed partial class TriggerFunctions
 {
     [Function("Tick")]
-    public static Task Tick([TimerTrigger("%TickSchedule%")] TimerInfo timer, FunctionContext context)
+    public static Task Tick([TimerTrigger("%TickSchedule%", UseMonitor = true)] TimerInfo timer, FunctionContext context)
         => Records.WriteAsync("timer", "Tick", new
         {
             isPastDue = timer.IsPastDue,
@@ -20,6 +21,8 @@ public sealed class TriggerFunctions
     [Function("Work")]
     public static async Task Work([QueueTrigger("%WorkQueue%", Connection = "AzureWebJobsStorage")] string message, long dequeueCount, string id, FunctionContext context)
     {
+        var logger = context.GetLogger("Recsys.TestWorker.Work");
+        WorkReceived(logger, message, dequeueCount);
         await Records.WriteAsync("queue", message, new { message, dequeueCount, id }, context.CancellationToken);
         if (message.StartsWith("crash", StringComparison.Ordinal))
         {
@@ -53,4 +56,7 @@ public sealed class TriggerFunctions
             throw new InvalidOperationException($"Failing '{name}' on purpose.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Work received {Message} (delivery {DequeueCount})")]
+    private static partial void WorkReceived(ILogger logger, string message, long dequeueCount);
 }

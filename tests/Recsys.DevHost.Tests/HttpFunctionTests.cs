@@ -127,6 +127,11 @@ public sealed class HttpFunctionTests(HostFixture fixture) : IClassFixture<HostF
         var record = (await Records.ReadAsync(fixture.Storage, "queue", text)).Single();
         Assert.Equal(text, (string?)record["message"]);
         Assert.Equal(1, (long?)record["dequeueCount"]);
+
+        // The worker's log line reaches the dev host's log under the worker's category.
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(fixture.Host.Output.Any(l => l.Contains("Recsys.TestWorker.Work", StringComparison.Ordinal) && l.Contains($"Work received {text} (delivery 1)", StringComparison.Ordinal))),
+            "the worker's log line was forwarded");
     }
 
     [Fact]

@@ -61,6 +61,27 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task Two_dev_hosts_on_one_storage_fire_each_timer_occurrence_once()
+    {
+        await using var azurite = await Azurite.StartAsync();
+        var hostId = "timers-" + Guid.NewGuid().ToString("N")[..8];
+        var fast = new Dictionary<string, string> { ["TickSchedule"] = "*/2 * * * * *" };
+        await using var one = await DevHostProcess.StartAsync(azurite.ConnectionString, hostId, fast);
+        await using var two = await DevHostProcess.StartAsync(azurite.ConnectionString, hostId, fast);
+
+        await Eventually.HoldsAsync(async () => (await Records.ReadAsync(azurite.ConnectionString, "timer", "Tick")).Count >= 6, "the timer fired six times", s_wait);
+
+        // With the monitor on, each firing sees the status the previous one wrote: its Next is the occurrence being
+        // fired. Two firings of one occurrence would both see the same Next.
+        var occurrences = (await Records.ReadAsync(azurite.ConnectionString, "timer", "Tick"))
+            .Select(r => (string?)r["next"]?.ToString())
+            .Where(n => n is not null)
+            .ToList();
+        Assert.NotEmpty(occurrences);
+        Assert.Equal(occurrences.Count, occurrences.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
     public async Task A_worker_killed_mid_request_gives_a_503_then_is_restarted_and_serves_again()
     {
         await using var azurite = await Azurite.StartAsync();

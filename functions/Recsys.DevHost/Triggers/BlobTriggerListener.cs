@@ -63,7 +63,7 @@ internal sealed partial class BlobTriggerListener(
                 continue;
             }
 
-            scanners.Add(ScanAsync(function, path[..slash], new BlobPathPattern(path[(slash + 1)..]), stoppingToken));
+            scanners.Add(Loop.GuardAsync(logger, "blob scan of " + path[..slash], () => ScanAsync(function, path[..slash], new BlobPathPattern(path[(slash + 1)..]), stoppingToken)));
         }
 
         await Task.WhenAll(scanners);
@@ -113,6 +113,12 @@ internal sealed partial class BlobTriggerListener(
             {
                 Log.StorageRejected(logger, "blob scan of " + containerName, e.Status, e.ErrorCode ?? e.Message);
                 await Task.Delay(options.Value.BlobScanInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Whatever else goes wrong, this loop keeps the host alive and tries again.
+                Log.LoopFailed(logger, "blob scan of " + containerName, e.Message);
+                await backoff.DelayAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

@@ -55,7 +55,7 @@ internal sealed class QueueTriggerListener(
             try
             {
                 var queueName = settings.Expand(function.Property("queueName") ?? string.Empty, function.Name).ToLowerInvariant();
-                listeners.Add(ListenAsync(function, storage.Queue(queueName, function.Connection), storage.Queue(queueName + "-poison", function.Connection), stoppingToken));
+                listeners.Add(Loop.GuardAsync(logger, "queue " + queueName, () => ListenAsync(function, storage.Queue(queueName, function.Connection), storage.Queue(queueName + "-poison", function.Connection), stoppingToken)));
             }
             catch (InvalidOperationException e)
             {
@@ -129,6 +129,11 @@ internal sealed class QueueTriggerListener(
                 // A 4xx is not retried: say what storage rejected and wait for the longest poll before looking again.
                 Log.StorageRejected(logger, "queue " + queue.Name, e.Status, e.ErrorCode ?? e.Message);
                 await Task.Delay(options.MaxPollingInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.LoopFailed(logger, "queue " + queue.Name, e.Message);
+                await backoff.DelayAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
@@ -206,6 +211,11 @@ internal sealed class QueueTriggerListener(
         catch (RequestFailedException e)
         {
             Log.StorageRejected(logger, "queue " + queue.Name, e.Status, e.ErrorCode ?? e.Message);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The message reappears after its visibility timeout and is delivered again.
+            Log.LoopFailed(logger, "queue " + queue.Name, e.Message);
         }
     }
 

@@ -68,7 +68,7 @@ internal sealed class TimerTriggerListener(
             try
             {
                 var schedule = ParseSchedule(settings.Expand(function.Property("schedule") ?? string.Empty, function.Name), function.Name);
-                timers.Add(RunAsync(function, schedule, stoppingToken));
+                timers.Add(Loop.GuardAsync(logger, "timer " + function.Name, () => RunAsync(function, schedule, stoppingToken)));
             }
             catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
             {
@@ -84,10 +84,10 @@ internal sealed class TimerTriggerListener(
         var container = storage.Container(StorageClients.HostContainer);
         var statusBlob = container.GetBlobClient($"timers/{options.Value.HostId}/{function.FullName}/status");
         var lockBlob = container.GetBlobClient($"locks/{options.Value.HostId}/{function.FullName}.TimerLock");
-        var useMonitor = bool.TryParse(function.Property("useMonitor") ?? function.TriggerBinding["useMonitor"]?.ToString(), out var monitor)
+        var useMonitor = bool.TryParse(function.Property("useMonitor"), out var monitor)
             ? monitor
             : MonitorByDefault(schedule, time.GetUtcNow().UtcDateTime);
-        var runOnStartup = bool.TryParse(function.TriggerBinding["runOnStartup"]?.ToString(), out var onStartup) && onStartup;
+        var runOnStartup = bool.TryParse(function.Property("runOnStartup"), out var onStartup) && onStartup;
 
         // Start-up: a missed occurrence (past due) or runOnStartup fires at once.
         var backoff = new Backoff();
@@ -115,6 +115,12 @@ internal sealed class TimerTriggerListener(
                 health.Failed("timer " + function.Name, e);
                 await backoff.DelayAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A start-up firing that storage refuses is skipped; the schedule goes on.
+                Log.LoopFailed(logger, "timer " + function.Name, e.Message);
+                break;
+            }
         }
 
         while (!stoppingToken.IsCancellationRequested)
@@ -140,6 +146,10 @@ internal sealed class TimerTriggerListener(
             catch (RequestFailedException e)
             {
                 Log.StorageRejected(logger, "timer " + function.Name, e.Status, e.ErrorCode ?? e.Message);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.LoopFailed(logger, "timer " + function.Name, e.Message);
             }
         }
     }

@@ -54,7 +54,9 @@ internal sealed record WorkerFunction
     /// <summary>The name the Functions host gives the function in storage (timer status, receipts).</summary>
     public string FullName => "Host.Functions." + Name;
 
-    public string? Property(string name) => (string?)TriggerBinding[name];
+    /// <summary>A trigger property as text (<c>true</c> for a JSON boolean), or null.</summary>
+    public string? Property(string name)
+        => TriggerBinding[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : TriggerBinding[name]?.ToString();
 
     public string Connection => Property("connection") is { Length: > 0 } c ? c : "AzureWebJobsStorage";
 

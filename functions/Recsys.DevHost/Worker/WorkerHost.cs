@@ -74,7 +74,7 @@ internal sealed class WorkerHost(
             {
                 break;
             }
-            catch (Exception e) when (e is WorkerUnavailableException or InvalidDataException or InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 State = "Error";
                 Log.WorkerFailed(logger, e.Message);
