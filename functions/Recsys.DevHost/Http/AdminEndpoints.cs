@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Azure.Functions.Worker.Grpc.Messages;
 using Microsoft.Extensions.Options;
 using Recsys.DevHost.Hosting;
+using Recsys.DevHost.Triggers;
 using Recsys.DevHost.Worker;
 
 namespace Recsys.DevHost.Http;
@@ -105,17 +106,7 @@ internal static class AdminEndpoints
                     return;
                 }
 
-                var content = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
-                {
-                    ["Connection"] = function.Connection,
-                    ["ContainerName"] = input![..slash],
-                    ["BlobName"] = input[(slash + 1)..],
-                });
-                request.InputData.Add(new ParameterBinding
-                {
-                    Name = function.TriggerName,
-                    Data = new TypedData { ModelBindingData = new ModelBindingData { Version = "1.0", Source = "AzureStorageBlobs", ContentType = "application/json", Content = Google.Protobuf.ByteString.CopyFrom(content) } },
-                });
+                request.InputData.Add(new ParameterBinding { Name = function.TriggerName, Data = BlobTriggerListener.BlobBinding(function.Connection, input![..slash], input[(slash + 1)..]) });
                 request.TriggerMetadata["name"] = FunctionInvoker.Text(input[(slash + 1)..]);
                 break;
         }

@@ -27,6 +27,7 @@ internal sealed partial class BlobTriggerListener(
     FunctionInvoker invoker,
     StorageClients storage,
     StorageHealth health,
+    AppSettings settings,
     WorkerApp app,
     IOptions<DevHostOptions> options,
     ILogger<BlobTriggerListener> logger) : BackgroundService
@@ -36,18 +37,8 @@ internal sealed partial class BlobTriggerListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        IReadOnlyList<WorkerFunction> functions;
-        try
-        {
-            functions = await workerHost.Functions.WaitAsync(stoppingToken);
-        }
-        catch (Exception e) when (e is InvalidDataException or OperationCanceledException)
-        {
-            return;
-        }
-
         var scanners = new List<Task>();
-        foreach (var function in functions.Where(f => f.Trigger == TriggerKind.Blob))
+        foreach (var function in await Loop.EnabledFunctionsAsync(workerHost, settings, TriggerKind.Blob, logger, stoppingToken))
         {
             if (!string.Equals(function.Property("source"), "EventGrid", StringComparison.OrdinalIgnoreCase))
             {
@@ -178,26 +169,7 @@ internal sealed partial class BlobTriggerListener(
             await receipt.SetMetadataAsync(new Dictionary<string, string> { ["Status"] = "Pending", ["Attempts"] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture) }, conditions, stoppingToken);
 
             var request = FunctionInvoker.NewRequest(function);
-            var content = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
-            {
-                ["Connection"] = function.Connection,
-                ["ContainerName"] = containerName,
-                ["BlobName"] = blobName,
-            });
-            request.InputData.Add(new ParameterBinding
-            {
-                Name = function.TriggerName,
-                Data = new TypedData
-                {
-                    ModelBindingData = new ModelBindingData
-                    {
-                        Version = "1.0",
-                        Source = "AzureStorageBlobs",
-                        ContentType = "application/json",
-                        Content = ByteString.CopyFrom(content),
-                    },
-                },
-            });
+            request.InputData.Add(new ParameterBinding { Name = function.TriggerName, Data = BlobBinding(function.Connection, containerName, blobName) });
             foreach (var (name, value) in values)
             {
                 request.TriggerMetadata[name] = FunctionInvoker.Text(value);
@@ -258,6 +230,26 @@ internal sealed partial class BlobTriggerListener(
         await receipt.SetMetadataAsync(new Dictionary<string, string> { ["Status"] = "Poisoned" }, conditions, cancellationToken);
         Log.BlobPoisoned(logger, function.Name, containerName + "/" + blobName, etag, PoisonQueue);
     }
+
+    /// <summary>
+    /// The blob as SDK-type binding data, as the host's blob extension gives it: the worker makes a
+    /// <c>BlobClient</c> (or stream, or text) from the connection, container and name.
+    /// </summary>
+    public static TypedData BlobBinding(string connection, string containerName, string blobName) => new()
+    {
+        ModelBindingData = new ModelBindingData
+        {
+            Version = "1.0",
+            Source = "AzureStorageBlobs",
+            ContentType = "application/json",
+            Content = ByteString.CopyFrom(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+            {
+                ["Connection"] = connection,
+                ["ContainerName"] = containerName,
+                ["BlobName"] = blobName,
+            })),
+        },
+    };
 
     private static bool IsFinished(IDictionary<string, string> metadata)
         => metadata.TryGetValue("Status", out var status) && status is "Complete" or "Poisoned";

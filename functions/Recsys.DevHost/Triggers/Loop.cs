@@ -1,3 +1,6 @@
+using Recsys.DevHost.Hosting;
+using Recsys.DevHost.Worker;
+
 namespace Recsys.DevHost.Triggers;
 
 internal static class Loop
@@ -16,5 +19,37 @@ internal static class Loop
         {
             Log.LoopStopped(logger, loop, e.Message);
         }
+    }
+
+    /// <summary>
+    /// The app's functions of one trigger kind once the worker has indexed them, less those disabled by their
+    /// <c>AzureWebJobs.{name}.Disabled</c> setting; none when the app never gets indexed.
+    /// </summary>
+    public static async Task<IReadOnlyList<WorkerFunction>> EnabledFunctionsAsync(
+        WorkerHost workerHost, AppSettings settings, TriggerKind kind, ILogger logger, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<WorkerFunction> functions;
+        try
+        {
+            functions = await workerHost.Functions.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or OperationCanceledException)
+        {
+            return [];
+        }
+
+        var enabled = new List<WorkerFunction>();
+        foreach (var function in functions.Where(f => f.Trigger == kind))
+        {
+            if (settings.IsDisabled(function.Name))
+            {
+                Log.FunctionDisabled(logger, function.Name);
+                continue;
+            }
+
+            enabled.Add(function);
+        }
+
+        return enabled;
     }
 }

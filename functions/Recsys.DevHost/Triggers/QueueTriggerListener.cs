@@ -33,25 +33,9 @@ internal sealed class QueueTriggerListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        IReadOnlyList<WorkerFunction> functions;
-        try
-        {
-            functions = await workerHost.Functions.WaitAsync(stoppingToken);
-        }
-        catch (Exception e) when (e is InvalidDataException or OperationCanceledException)
-        {
-            return;
-        }
-
         var listeners = new List<Task>();
-        foreach (var function in functions.Where(f => f.Trigger == TriggerKind.Queue))
+        foreach (var function in await Loop.EnabledFunctionsAsync(workerHost, settings, TriggerKind.Queue, logger, stoppingToken))
         {
-            if (settings.IsDisabled(function.Name))
-            {
-                Log.FunctionDisabled(logger, function.Name);
-                continue;
-            }
-
             try
             {
                 var queueName = settings.Expand(function.Property("queueName") ?? string.Empty, function.Name).ToLowerInvariant();

@@ -46,25 +46,9 @@ internal sealed class TimerTriggerListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        IReadOnlyList<WorkerFunction> functions;
-        try
-        {
-            functions = await workerHost.Functions.WaitAsync(stoppingToken);
-        }
-        catch (Exception e) when (e is InvalidDataException or OperationCanceledException)
-        {
-            return;
-        }
-
         var timers = new List<Task>();
-        foreach (var function in functions.Where(f => f.Trigger == TriggerKind.Timer))
+        foreach (var function in await Loop.EnabledFunctionsAsync(workerHost, settings, TriggerKind.Timer, logger, stoppingToken))
         {
-            if (settings.IsDisabled(function.Name))
-            {
-                Log.FunctionDisabled(logger, function.Name);
-                continue;
-            }
-
             try
             {
                 var schedule = ParseSchedule(settings.Expand(function.Property("schedule") ?? string.Empty, function.Name), function.Name);
