@@ -45,11 +45,19 @@ internal sealed class FunctionInvoker(
     public async Task<InvocationOutcome> InvokeAsync(WorkerFunction function, InvocationRequest request, CancellationToken cancellationToken)
     {
         var worker = await workerHost.WaitReadyAsync(cancellationToken);
+        var invocation = worker.Channel.InvokeAsync(request);
+        if (invocation.IsFaulted)
+        {
+            // The worker went away before the request reached it: this is no delivery, so wait for the next one.
+            worker = await workerHost.WaitReadyAsync(cancellationToken);
+            invocation = worker.Channel.InvokeAsync(request);
+        }
+
         var watch = Stopwatch.StartNew();
         InvocationResponse response;
         try
         {
-            response = await WaitAsync(worker, request, worker.Channel.InvokeAsync(request), cancellationToken);
+            response = await WaitAsync(worker, request, invocation, cancellationToken);
         }
         catch (WorkerUnavailableException e)
         {

@@ -132,6 +132,7 @@ internal sealed class WorkerHost(
             _ready.TrySetResult(ready);
 
             await Task.WhenAny(exited, channel.Closed);
+            MarkUnavailable();
             if (!stoppingToken.IsCancellationRequested)
             {
                 await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
@@ -140,17 +141,23 @@ internal sealed class WorkerHost(
         }
         finally
         {
-            _current = null;
-            if (_ready.Task.IsCompleted)
-            {
-                _ready = new TaskCompletionSource<ReadyWorker>(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
+            MarkUnavailable();
             State = stoppingToken.IsCancellationRequested ? "Stopped" : "Restarting";
             registry.Forget(channel);
             await StopAsync(channel, process);
             channel.Close(process.HasExited ? $"the worker exited (code {process.ExitCode})" : "the worker is stopping");
         }
+    }
+
+    /// <summary>From now on callers wait for the next worker instead of getting the one that is gone.</summary>
+    private void MarkUnavailable()
+    {
+        if (_ready.Task.IsCompleted)
+        {
+            _ready = new TaskCompletionSource<ReadyWorker>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        _current = null;
     }
 
     private async Task<ReadyWorker> InitializeAsync(WorkerChannel channel, Process process, TimeSpan timeout, CancellationToken cancellationToken)
