@@ -153,14 +153,10 @@ internal sealed class HttpFunctionProxy : IMiddleware, IDisposable
             }
         }
 
-        Task<InvocationResponse> invocation;
-        try
+        var invocation = worker.Channel.InvokeAsync(request);
+        if (invocation.IsFaulted)
         {
-            invocation = worker.Channel.InvokeAsync(request);
-        }
-        catch (WorkerUnavailableException e)
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Worker unavailable", e.Message, RetryAfterSeconds);
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Worker unavailable", "The worker is restarting; try again shortly.", RetryAfterSeconds);
             return;
         }
 

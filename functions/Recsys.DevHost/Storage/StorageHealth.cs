@@ -5,11 +5,14 @@ namespace Recsys.DevHost.Storage;
 
 /// <summary>
 /// Whether storage answers, as the background loops see it: each loop reports its failures and successes, and the
-/// state change is logged once ("storage unreachable" / "storage is back") however many loops notice it.
+/// state change is logged once ("storage unreachable" / "storage is back") however many loops notice it. Storage
+/// counts as unreachable after two failures with no success between them, so that one stale pooled connection
+/// failing right after storage came back does not read as a new outage.
 /// </summary>
 internal sealed class StorageHealth(ILogger<StorageHealth> logger)
 {
     private int _unreachable;
+    private int _failuresInARow;
 
     public bool IsReachable => Volatile.Read(ref _unreachable) == 0;
 
@@ -25,7 +28,7 @@ internal sealed class StorageHealth(ILogger<StorageHealth> logger)
 
     public void Failed(string loop, Exception exception)
     {
-        if (Interlocked.Exchange(ref _unreachable, 1) == 0)
+        if (Interlocked.Increment(ref _failuresInARow) >= 2 && Interlocked.Exchange(ref _unreachable, 1) == 0)
         {
             Log.StorageUnreachable(logger, loop, Describe(exception));
         }
@@ -33,6 +36,7 @@ internal sealed class StorageHealth(ILogger<StorageHealth> logger)
 
     public void Succeeded()
     {
+        Volatile.Write(ref _failuresInARow, 0);
         if (Interlocked.Exchange(ref _unreachable, 0) == 1)
         {
             Log.StorageBack(logger);
