@@ -188,6 +188,9 @@ static void ConfigureLogging(ILoggingBuilder logging)
     logging.AddFilter("System.Net.Http", LogLevel.Warning);
     logging.AddFilter("Grpc", LogLevel.Warning);
     logging.AddFilter("Azure", LogLevel.Warning);
+
+    // The worker's Kestrel keeps its data-protection keys in memory, and says so at every start.
+    logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 }
 
 // The folder holding node_modules/azurite: above the worker build, the working directory or the dev host.

@@ -119,7 +119,7 @@ internal static class AdminEndpoints
             {
                 await invoker.InvokeAsync(function, request, lifetime.ApplicationStopping);
             }
-            catch (Exception e) when (e is OperationCanceledException or Azure.RequestFailedException)
+            catch (Exception e)
             {
                 Log.ManualRunFailed(logger, function.Name, e.Message);
             }
