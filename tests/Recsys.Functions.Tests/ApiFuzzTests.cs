@@ -25,7 +25,7 @@ public sealed class ApiFuzzTests(ApiFuzzTests.Shop shop, ITestOutputHelper outpu
         private Azurite? _azurite;
         private string? _directory;
 
-        public FunctionsHost Host { get; private set; } = null!;
+        internal FunctionsHost Host { get; private set; } = null!;
 
         public string TrackingId { get; private set; } = null!;
 

@@ -17,7 +17,7 @@ public sealed class KeyAuthorizationTests(KeyAuthorizationTests.Fixture fixture)
     {
         private Azurite? _azurite;
 
-        public FunctionsHost Host { get; private set; } = null!;
+        internal FunctionsHost Host { get; private set; } = null!;
 
         public async Task InitializeAsync()
         {

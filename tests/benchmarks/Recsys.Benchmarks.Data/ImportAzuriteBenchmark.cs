@@ -93,7 +93,7 @@ internal static class ImportAzuriteBenchmark
         var services = Services(clients);
         var file = await new BlobImportFileStore(clients).FindAsync(Blob) ?? throw new InvalidOperationException("no file");
         var watch = Stopwatch.StartNew();
-        var job = await services.Runner.RunAsync(new ImportRequest(Blob, file.ETag, null));
+        var job = (await services.Runner.RunAsync(new Core.Jobs.ImportJobMessage(Blob, file.ETag, null), Core.Jobs.JobDelivery.Once)).Record!;
         watch.Stop();
         var segments = clients.Container(StorageNames.DatasetsContainer);
         long segmentBytes = 0;
@@ -129,7 +129,7 @@ internal static class ImportAzuriteBenchmark
                 Store<Core.Events.EventTracker>(clients, StorageNames.EventTrackersTable, "event tracker"), Store<Core.Filters.Filter>(clients, StorageNames.FiltersTable, "filter"), time),
             new SchemaService(schemas, time),
             new DatasetService(datasets, groups, schemas, segments, time),
-            new DatasetImportRunner(jobs, datasets, schemas, segments, new BlobImportFileStore(clients), time));
+            new DatasetImportRunner(jobs, datasets, schemas, segments, new BlobImportFileStore(clients), time, new Core.Jobs.JobRunner(time)));
     }
 
     private static TableResourceStore<T> Store<T>(StorageClients clients, string table, string type)
