@@ -17,7 +17,7 @@ public sealed class EaseTrainer
 
     // Measured on a 2-core AMD EPYC (Zen 3) VM, tests/benchmarks/results/training-ease-solve.json.
     private const double DirectFlopsPerSecond = 60e9;
-    private const double WoodburyInverseFlopsPerSecond = 8e9;
+    private const double WoodburyInverseFlopsPerSecond = 5e9;
     private const double WoodburyProductFlopsPerSecond = 2e9;
     private const double DenseSecondsPerEntry = 2e-9;
     private const double SecondCoreSpeedup = 1.8;
