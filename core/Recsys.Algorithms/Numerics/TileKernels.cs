@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Recsys.Algorithms.Numerics;
 
@@ -61,6 +62,7 @@ internal static class TileKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile256(ref float a, ref float b, int k, ref float c, nint ldc, bool subtract)
     {
+        PrefetchTile(ref c, ldc, 64);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (var t = 0; t < k; t++)
@@ -113,6 +115,7 @@ internal static class TileKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile512(ref float a, ref float b, int k, ref float c, nint ldc, bool subtract)
     {
+        PrefetchTile(ref c, ldc, 128);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (var t = 0; t < k; t++)
@@ -160,6 +163,27 @@ internal static class TileKernels
 
         low.StoreUnsafe(ref c);
         high.StoreUnsafe(ref c, 16);
+    }
+
+    /// <summary>
+    /// Asks for the tile of C before the k-loop, which hides the cache misses of its rows (n floats apart, a stride
+    /// the hardware prefetchers do not follow) behind the loop's arithmetic. A prefetch never faults, so the raw
+    /// address of a managed (large, unmoved) array is safe here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchTile(ref float c, nint ldc, int rowBytes)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        for (var r = 0; r < Rows; r++)
+        {
+            var row = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref c, r * ldc));
+            Sse.Prefetch0(row);
+            Sse.Prefetch0(row + rowBytes - 1);
+        }
     }
 
     private static void TileScalar(ref float a, ref float b, int k, int cols, ref float c, nint ldc, bool subtract)

@@ -73,6 +73,9 @@ internal static class EaseSolveBenchmark
                         ["numpy_float32_gflops"] = Math.Round(Math.Pow(x.ItemCount, 3) / numpySeconds / 1e9, 1),
                         ["numpy_float32_peak_mb"] = numpyRuns.Max(run => Mb(run["float32"]!["peak_bytes"])),
                         ["ratio_ours_to_numpy"] = Math.Round(oursSeconds / numpySeconds, 2),
+                        ["ours_cpu_seconds"] = Math.Round(oursRuns.Min(run => run["cpu_seconds"]!.GetValue<double>()), 2),
+                        ["numpy_float32_cpu_seconds"] = Math.Round(numpyRuns.Min(run => run["float32"]!["cpu_seconds"]!.GetValue<double>()), 2),
+                        ["ratio_ours_to_numpy_cpu"] = Math.Round(oursRuns.Min(run => run["cpu_seconds"]!.GetValue<double>()) / numpyRuns.Min(run => run["float32"]!["cpu_seconds"]!.GetValue<double>()), 2),
                         ["ours_runs_seconds"] = new JsonArray([.. oursRuns.Select(run => (JsonNode?)Math.Round(Seconds(run), 2))]),
                         ["numpy_runs_seconds"] = new JsonArray([.. numpyRuns.Select(run => (JsonNode?)Math.Round(Seconds(run["float32"]), 2))]),
                         ["load_average_1min_between_runs"] = load,
@@ -105,9 +108,13 @@ internal static class EaseSolveBenchmark
     public static int Solve(string matrixPath, int n, int threads, string? outPath)
     {
         var a = ReadMatrix(matrixPath, n);
+        using var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         SymmetricInverse.Invert(a, n, threads);
         var seconds = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        var cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
         var peak = BenchmarkReport.PeakWorkingSetBytes();
         if (outPath is not null)
         {
@@ -115,7 +122,7 @@ internal static class EaseSolveBenchmark
             stream.Write(MemoryMarshal.AsBytes(a.AsSpan()));
         }
 
-        Console.WriteLine(new JsonObject { ["seconds"] = seconds, ["peak_bytes"] = peak }.ToJsonString());
+        Console.WriteLine(new JsonObject { ["seconds"] = seconds, ["cpu_seconds"] = cpuSeconds, ["peak_bytes"] = peak }.ToJsonString());
         return 0;
     }
 
