@@ -65,7 +65,7 @@ public static class SymmetricInverse
             return;
         }
 
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        var degree = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : Math.Min(maxDegreeOfParallelism, Environment.ProcessorCount);
         const int Mr = TileKernels.Rows;
         var nr = TileKernels.Columns(width);
         var maxBlock = Math.Min(blockSize, n);
@@ -83,15 +83,13 @@ public static class SymmetricInverse
             var bPad = RoundUp(b, Mr);
             var step = new SweepStep(a, n, k0, b, nr, width, rows, rowsT, products);
 
-            Parallel.For(0, strips, parallel, step.PackRowStrip);
-            Parallel.For(0, groups, parallel, step.PackTransposedGroup);
-
-            // −S_KK⁻¹ in float64 (b³ flops, negligible next to b·n²), packed by groups of Mr rows as the left operand.
+            // −S_KK⁻¹ in float64 (b³ flops, negligible next to b·n²) from the block's lower triangle, packed by groups
+            // of Mr rows as the left operand of W = S_KK⁻¹·R.
             for (var t = 0; t < b; t++)
             {
-                for (var s = 0; s < b; s++)
+                for (var s = 0; s <= t; s++)
                 {
-                    pivots[(t * b) + s] = rows[((long)((k0 + s) / nr) * b * nr) + (t * nr) + ((k0 + s) % nr)];
+                    pivots[(t * b) + s] = pivots[(s * b) + t] = a[((long)(k0 + t) * n) + k0 + s];
                 }
             }
 
@@ -105,16 +103,28 @@ public static class SymmetricInverse
                 }
             }
 
-            Parallel.For(0, strips, parallel, s => step.MultiplyStrip(s, pivotsPacked, bPad));
-            Parallel.For(0, (groups + GroupsPerTask - 1) / GroupsPerTask, parallel, task => step.UpdateGroups(task * GroupsPerTask, Math.Min(groups, (task + 1) * GroupsPerTask), bPad));
-            Parallel.For(0, strips, parallel, s => step.WriteSweptStrip(s, bPad));
-            for (var t = 0; t < b; t++)
+            // Two parallel passes a step, each ending in a barrier (slow to cross when the machine is busy): pack
+            // both operands and form W strip by strip, then update and write back, heaviest row ranges first.
+            RunDynamic(strips + groups, degree, item =>
             {
-                for (var s = 0; s <= t; s++)
+                if (item < strips)
                 {
-                    a[((long)(k0 + t) * n) + k0 + s] = (float)pivots[(t * b) + s];
+                    step.PackRowStrip(item);
+                    step.MultiplyStrip(item, pivotsPacked, bPad);
                 }
-            }
+                else
+                {
+                    step.PackTransposedGroup(item - strips);
+                }
+            });
+            var tasks = (groups + GroupsPerTask - 1) / GroupsPerTask;
+            RunDynamic(tasks, degree, item =>
+            {
+                var g0 = (tasks - 1 - item) * GroupsPerTask;
+                var g1 = Math.Min(groups, g0 + GroupsPerTask);
+                step.UpdateGroups(g0, g1, bPad);
+                step.WriteSweptRows(g0 * Mr, Math.Min(n, g1 * Mr), bPad, pivots);
+            });
         }
     }
 
@@ -192,6 +202,23 @@ public static class SymmetricInverse
         }
     }
 
+    /// <summary>
+    /// Runs body(0 … count − 1) on <paramref name="degree"/> threads that take one item at a time, so a thread the
+    /// scheduler pauses holds up at most one item at the barrier.
+    /// </summary>
+    private static void RunDynamic(int count, int degree, Action<int> body)
+    {
+        var next = -1;
+        Parallel.For(0, Math.Min(degree, count), new ParallelOptions { MaxDegreeOfParallelism = degree }, _ =>
+        {
+            int item;
+            while ((item = Interlocked.Increment(ref next)) < count)
+            {
+                body(item);
+            }
+        });
+    }
+
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>One block step: the panels, and the passes over them that run in parallel.</summary>
@@ -244,27 +271,46 @@ public static class SymmetricInverse
             }
         }
 
-        /// <summary>Group g of Rᵀ (Mr rows × b, k-major, zero beyond row n).</summary>
+        /// <summary>Group g of Rᵀ (Mr rows × b, k-major, zero beyond row n): R[t, j] for the group's rows j.</summary>
         public void PackTransposedGroup(int g)
         {
             var target = rowsT.AsSpan(g * b * Mr, b * Mr);
-            for (var r = 0; r < Mr; r++)
+            var j0 = g * Mr;
+            var count = Math.Min(Mr, n - j0);
+            if (count < Mr)
             {
-                var j = (g * Mr) + r;
-                if (j >= n)
+                target.Clear();
+            }
+
+            if (j0 + count <= k0)
+            {
+                // Left of the block: S[k0 + t, j0 ..] is a contiguous piece of row k0 + t.
+                for (var t = 0; t < b; t++)
+                {
+                    a.AsSpan((int)((long)(k0 + t) * n) + j0, count).CopyTo(target.Slice(t * Mr, count));
+                }
+
+                return;
+            }
+
+            for (var r = 0; r < count; r++)
+            {
+                var j = j0 + r;
+                if (j >= k0 + b)
+                {
+                    var source = a.AsSpan((int)((long)j * n) + k0, b);
+                    for (var t = 0; t < b; t++)
+                    {
+                        target[(t * Mr) + r] = source[t];
+                    }
+                }
+                else
                 {
                     for (var t = 0; t < b; t++)
                     {
-                        target[(t * Mr) + r] = 0f;
+                        var i = k0 + t;
+                        target[(t * Mr) + r] = j <= i ? a[((long)i * n) + j] : a[((long)j * n) + i];
                     }
-
-                    continue;
-                }
-
-                var source = rows.AsSpan(((j / nr) * b * nr) + (j % nr));
-                for (var t = 0; t < b; t++)
-                {
-                    target[(t * Mr) + r] = source[t * nr];
                 }
             }
         }
@@ -320,41 +366,36 @@ public static class SymmetricInverse
         }
 
         /// <summary>
-        /// S[i, K] = W[:, i]ᵀ for the columns i of strip s outside K, stored where the lower triangle keeps it: in
-        /// rows K for i left of the block, in row i for i below it.
+        /// Writes the swept block's rows and columns where the lower triangle keeps them, for rows [i0, i1) (so the
+        /// task that updated those rows overwrites what the update left there): S[i, K] = W[:, i]ᵀ in row i below the
+        /// block; in rows K, S[K, j] = W[:, j] left of the block and −S_KK⁻¹ on the block itself.
         /// </summary>
-        public void WriteSweptStrip(int s, int bPad)
+        public void WriteSweptRows(int i0, int i1, int bPad, double[] sweptBlock)
         {
-            var source = products.AsSpan(s * bPad * nr, b * nr);
-            var j0 = s * nr;
-            var count = Math.Min(nr, n - j0);
-            if (j0 + count <= k0)
+            for (var i = Math.Max(i0, k0); i < i1; i++)
             {
-                for (var t = 0; t < b; t++)
-                {
-                    source.Slice(t * nr, count).CopyTo(a.AsSpan((int)((long)(k0 + t) * n) + j0, count));
-                }
-
-                return;
-            }
-
-            for (var c = 0; c < count; c++)
-            {
-                var i = j0 + c;
+                var row = a.AsSpan((int)((long)i * n), n);
                 if (i >= k0 + b)
                 {
-                    var target = a.AsSpan((int)((long)i * n) + k0, b);
+                    var source = products.AsSpan(((i / nr) * bPad * nr) + (i % nr));
                     for (var t = 0; t < b; t++)
                     {
-                        target[t] = source[(t * nr) + c];
+                        row[k0 + t] = source[t * nr];
                     }
+
+                    continue;
                 }
-                else if (i < k0)
+
+                var u = i - k0;
+                for (var j0 = 0; j0 < k0; j0 += nr)
                 {
-                    for (var t = 0; t < b; t++)
-                    {
-                        a[((long)(k0 + t) * n) + i] = source[(t * nr) + c];
-                    }
+                    var count = Math.Min(nr, k0 - j0);
+                    products.AsSpan(((j0 / nr) * bPad * nr) + (u * nr), count).CopyTo(row.Slice(j0, count));
+                }
+
+                for (var s = 0; s <= u; s++)
+                {
+                    row[k0 + s] = (float)sweptBlock[(u * b) + s];
                 }
             }
         }
