@@ -15,8 +15,11 @@ public sealed class EaseTrainer
     /// <summary>Largest <see cref="EaseOptions.MaxItems"/> allowed (a float32 items² array must fit in one .NET array).</summary>
     public const int ItemLimit = 46_000;
 
-    // Measured on a 2-core AMD EPYC (Zen 3) VM, tests/benchmarks/results/training-ease-solve.json.
-    private const double DirectFlopsPerSecond = 60e9;
+    // Throughput of one dedicated core of a 2-core AMD EPYC (Zen 3, AVX2) VM, from tests/benchmarks/results/
+    // training-ease-solve.json: the sweep ran at 77–80 GFLOPS per CPU-second (n³ flops at 8,757 and 20,000 items),
+    // taken as 70; the float64 Woodbury inverse (DenseCholesky) at about a fourteenth of that. The cross-over rows of
+    // the same file check the choice.
+    private const double DirectFlopsPerSecond = 70e9;
     private const double WoodburyInverseFlopsPerSecond = 5e9;
     private const double WoodburyProductFlopsPerSecond = 2e9;
     private const double DenseSecondsPerEntry = 2e-9;
