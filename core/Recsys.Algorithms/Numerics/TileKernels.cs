@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Recsys.Algorithms.Numerics;
 
 /// <summary>The vector width a register-tiled kernel runs with.</summary>
-public enum KernelWidth
+internal enum KernelWidth
 {
     /// <summary>Plain scalar arithmetic: the reference the vector paths are tested against.</summary>
     Scalar = 0,
