@@ -21,6 +21,7 @@ public class EaseTests
     [InlineData(120, 40, 0.0)]
     [InlineData(30, 80, 0.25)]
     [InlineData(120, 40, 0.5)]
+    [InlineData(700, 300, 0.0)]
     public void Direct_and_woodbury_solvers_agree_with_a_brute_force_inverse(int users, int items, double dropout)
     {
         var m = TestMatrices.Random(users, items, 8, 5);
@@ -57,6 +58,42 @@ public class EaseTests
                 Assert.Equal(expected, woodbury.Row(i)[j], 1e-5);
             }
         }
+    }
+
+    [Fact]
+    public void Auto_picks_the_solver_with_the_lower_estimated_cost()
+    {
+        // Few users: a users² inverse is far cheaper than an items³ one; many users: the direct solve is.
+        Assert.Equal(EaseSolver.Woodbury, EaseTrainer.ChooseSolver(600, 9_000, 100_000, 2));
+        Assert.Equal(EaseSolver.Direct, EaseTrainer.ChooseSolver(200_000, 9_000, 20_000_000, 2));
+
+        var few = TestMatrices.Random(30, 400, 5, 7);
+        var auto = new EaseTrainer(new EaseOptions { Lambda = 3 }).Fit(few);
+        var woodbury = new EaseTrainer(new EaseOptions { Lambda = 3, Solver = EaseSolver.Woodbury }).Fit(few);
+        Assert.Equal(EaseSolver.Woodbury, EaseTrainer.ChooseSolver(few.UserCount, few.ItemCount, few.NonZeroCount, -1));
+        for (var i = 0; i < few.ItemCount; i++)
+        {
+            Assert.Equal(woodbury.Row(i).ToArray(), auto.Row(i).ToArray());
+        }
+    }
+
+    [Fact]
+    public void Direct_solve_limits_grow_with_memory_and_time()
+    {
+        var fourGb = 4L << 30;
+        var twentyThousand = EaseTrainer.EstimateDirect(20_000, 2);
+        Assert.True(twentyThousand.PeakBytes < fourGb, $"{twentyThousand}");
+        Assert.True(EaseTrainer.EstimateDirect(10_000, 2).Seconds < twentyThousand.Seconds);
+        Assert.True(EaseTrainer.EstimateDirect(20_000, 2).Seconds < EaseTrainer.EstimateDirect(20_000, 1).Seconds);
+
+        var limit = EaseTrainer.MaxDirectItems(fourGb, TimeSpan.FromMinutes(5), 2);
+        Assert.InRange(limit, 1, EaseTrainer.ItemLimit);
+        var atLimit = EaseTrainer.EstimateDirect(limit, 2);
+        var past = EaseTrainer.EstimateDirect(limit + 1, 2);
+        Assert.True(atLimit.PeakBytes <= fourGb && atLimit.Seconds <= 300);
+        Assert.True(past.PeakBytes > fourGb || past.Seconds > 300);
+        Assert.True(EaseTrainer.MaxDirectItems(fourGb, TimeSpan.FromMinutes(1), 2) < limit);
+        Assert.True(EaseTrainer.MaxDirectItems(1L << 30, TimeSpan.FromHours(1), 2) < EaseTrainer.MaxDirectItems(fourGb, TimeSpan.FromHours(1), 2));
     }
 
     [Fact]

@@ -15,7 +15,8 @@ public sealed record EaseOptions
 
     /// <summary>
     /// Largest catalogue accepted: the model is a dense items × items float32 matrix (4·items² bytes, 1.6 GB at
-    /// 20,000 items) and training holds float64 work arrays of similar size.
+    /// 20,000 items), which the direct solve also works in; <see cref="EaseTrainer.MaxDirectItems"/> tells what fits a
+    /// memory and time budget.
     /// </summary>
     public int MaxItems { get; init; } = 20_000;
 

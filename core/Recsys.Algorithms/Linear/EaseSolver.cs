@@ -3,10 +3,10 @@ namespace Recsys.Algorithms.Linear;
 /// <summary>How <see cref="EaseTrainer"/> computes <c>P = (XᵀX + λI)⁻¹</c>; both give the same P up to rounding.</summary>
 public enum EaseSolver
 {
-    /// <summary>The cheaper of the two for the matrix's shape (Woodbury when there are fewer users than items).</summary>
+    /// <summary>The one with the lower estimated time for the matrix's shape (<see cref="EaseTrainer.ChooseSolver"/>).</summary>
     Auto = 0,
 
-    /// <summary>Cholesky inverse of the items × items Gram matrix: O(items³).</summary>
+    /// <summary>In-place float32 inverse of the items × items Gram matrix (<see cref="Numerics.SymmetricInverse"/>): O(items³).</summary>
     Direct = 1,
 
     /// <summary>

@@ -6,14 +6,24 @@ namespace Recsys.Algorithms.Linear;
 
 /// <summary>
 /// EASE (Steck 2019, "Embarrassingly Shallow Autoencoders"): the closed form
-/// <c>P = (XᵀX + λI)⁻¹</c>, <c>B[i, j] = −P[i, j] / P[j, j]</c> for i ≠ j and <c>B[i, i] = 0</c>, computed in float64 and
-/// stored in float32; with <see cref="EaseOptions.DropoutRate"/> the diagonal λI becomes the per-item
+/// <c>P = (XᵀX + λI)⁻¹</c>, <c>B[i, j] = −P[i, j] / P[j, j]</c> for i ≠ j and <c>B[i, i] = 0</c>, stored in float32 (the
+/// direct solve runs in float32, the Woodbury path in float64); with <see cref="EaseOptions.DropoutRate"/> the diagonal λI becomes the per-item
 /// <c>Λ = λI + p/(1−p)·diag(XᵀX)</c> (EDLAE).
 /// </summary>
 public sealed class EaseTrainer
 {
     /// <summary>Largest <see cref="EaseOptions.MaxItems"/> allowed (a float32 items² array must fit in one .NET array).</summary>
     public const int ItemLimit = 46_000;
+
+    // Throughput of one dedicated core of a 2-core AMD EPYC (Zen 3, AVX2) VM, from tests/benchmarks/results/
+    // training-ease-solve.json: the sweep ran at 77–80 GFLOPS per CPU-second (n³ flops at 8,757 and 20,000 items),
+    // taken as 70; the float64 Woodbury inverse (DenseCholesky) at about a fourteenth of that. The cross-over rows of
+    // the same file check the choice.
+    private const double DirectFlopsPerSecond = 70e9;
+    private const double WoodburyInverseFlopsPerSecond = 5e9;
+    private const double WoodburyProductFlopsPerSecond = 2e9;
+    private const double DenseSecondsPerEntry = 2e-9;
+    private const double SecondCoreSpeedup = 1.8;
 
     private readonly EaseOptions _options;
 
@@ -38,6 +48,68 @@ public sealed class EaseTrainer
         }
     }
 
+    /// <summary>
+    /// Expected cost of the direct solve at <paramref name="items"/> items on <paramref name="threads"/> cores: an
+    /// items³-flop sweep, one float32 items² buffer.
+    /// </summary>
+    public static EaseCost EstimateDirect(int items, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(items);
+        double n = items;
+        var seconds = (n * n * n / (DirectFlopsPerSecond * Speedup(threads))) + (n * n * DenseSecondsPerEntry);
+        var bytes = (4 * (long)items * items) + (3L * 4 * SymmetricInverse.DefaultBlockSize * items);
+        return new EaseCost(EaseSolver.Direct, seconds, bytes);
+    }
+
+    /// <summary>
+    /// Expected cost of the Woodbury solve: a float64 users × users inverse, a dense float64 users × items product
+    /// and the float32 items² model.
+    /// </summary>
+    public static EaseCost EstimateWoodbury(int users, int items, long interactions, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(users);
+        ArgumentOutOfRangeException.ThrowIfNegative(items);
+        ArgumentOutOfRangeException.ThrowIfNegative(interactions);
+        double m = users;
+        double n = items;
+        var speedup = Speedup(threads);
+        var seconds = (m * m * m / (WoodburyInverseFlopsPerSecond * speedup))
+            + ((2 * interactions * (m + n)) / (WoodburyProductFlopsPerSecond * speedup))
+            + (n * n * DenseSecondsPerEntry);
+        var bytes = (16 * (long)users * users) + (8L * users * items) + (4L * items * items);
+        return new EaseCost(EaseSolver.Woodbury, seconds, bytes);
+    }
+
+    /// <summary>The solver <see cref="EaseSolver.Auto"/> runs: the one with the lower estimated time.</summary>
+    public static EaseSolver ChooseSolver(int users, int items, long interactions, int threads) =>
+        EstimateWoodbury(users, items, interactions, threads).Seconds < EstimateDirect(items, threads).Seconds
+            ? EaseSolver.Woodbury
+            : EaseSolver.Direct;
+
+    /// <summary>
+    /// The largest catalogue whose direct solve is expected to fit in <paramref name="memoryBytes"/> and
+    /// <paramref name="time"/> on <paramref name="threads"/> cores (never above <see cref="ItemLimit"/>).
+    /// </summary>
+    public static int MaxDirectItems(long memoryBytes, TimeSpan time, int threads)
+    {
+        int low = 0, high = ItemLimit;
+        while (low < high)
+        {
+            var mid = (low + high + 1) / 2;
+            var cost = EstimateDirect(mid, threads);
+            if (cost.PeakBytes <= memoryBytes && cost.Seconds <= time.TotalSeconds)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+
+        return low;
+    }
+
     /// <summary>Computes B for <paramref name="interactions"/>.</summary>
     /// <exception cref="ArgumentException">The catalogue has more than <see cref="EaseOptions.MaxItems"/> items.</exception>
     public EaseModel Fit(InteractionMatrix interactions)
@@ -56,10 +128,17 @@ public sealed class EaseTrainer
         {
             EaseSolver.Direct => false,
             EaseSolver.Woodbury => true,
-            _ => interactions.UserCount < n,
+            _ => ChooseSolver(interactions.UserCount, n, interactions.NonZeroCount, _options.MaxDegreeOfParallelism) == EaseSolver.Woodbury,
         };
         var regularization = ItemRegularization(interactions);
         return useWoodbury ? FitWoodbury(interactions, regularization) : FitDirect(interactions, regularization);
+    }
+
+    /// <summary>Speed-up over one thread; -1 (all cores) counts as the machine's cores.</summary>
+    private static double Speedup(int threads)
+    {
+        var cores = threads <= 0 ? Environment.ProcessorCount : Math.Min(threads, Environment.ProcessorCount);
+        return 1 + ((cores - 1) * (SecondCoreSpeedup - 1));
     }
 
     /// <summary>Λ_ii = λ + p/(1−p)·G_ii.</summary>
@@ -82,12 +161,18 @@ public sealed class EaseTrainer
         return result;
     }
 
+    /// <summary>
+    /// Gram matrix, inverse and B all in one float32 items × items buffer (1.6 GB at 20,000 items): the lower
+    /// triangle of XᵀX + Λ is swept in place into −P (<see cref="SymmetricInverse"/>), and B[i, j] = −P[i, j] / P[j, j]
+    /// is written over it.
+    /// </summary>
     private EaseModel FitDirect(InteractionMatrix x, double[] regularization)
     {
         var n = x.ItemCount;
-        var gram = new double[(long)n * n];
+        var matrix = new float[(long)n * n];
 
-        // Lower triangle of XᵀX from each user's (ascending) row.
+        // Lower triangle of XᵀX from each user's (ascending) row; sums of products of float32 weights, exact for
+        // counts below 2²⁴.
         for (var u = 0; u < x.UserCount; u++)
         {
             var items = x.RowItems(u);
@@ -95,31 +180,30 @@ public sealed class EaseTrainer
             for (var a = 0; a < items.Length; a++)
             {
                 var rowOffset = (long)items[a] * n;
-                double wa = weights[a];
+                var wa = weights[a];
                 for (var b = 0; b <= a; b++)
                 {
-                    gram[rowOffset + items[b]] += wa * weights[b];
+                    matrix[rowOffset + items[b]] += wa * weights[b];
                 }
             }
         }
 
         for (var i = 0; i < n; i++)
         {
-            gram[((long)i * n) + i] += regularization[i];
+            matrix[((long)i * n) + i] += (float)regularization[i];
         }
 
-        var p = DenseCholesky.Invert(gram, n, _options.MaxDegreeOfParallelism);
-        var result = new float[(long)n * n];
-        Parallel.For(0, n, TrainingScheduler.Shared.ParallelOptions(_options.MaxDegreeOfParallelism), i =>
+        SymmetricInverse.SweepLower(matrix, n, _options.MaxDegreeOfParallelism, TileKernels.Best, SymmetricInverse.DefaultBlockSize);
+
+        // The buffer holds S = −P, so B[i, j] = −S[i, j] / S[j, j].
+        var columnScale = new float[n];
+        for (var j = 0; j < n; j++)
         {
-            var row = p.AsSpan(i * n, n);
-            var target = result.AsSpan(i * n, n);
-            for (var j = 0; j < n; j++)
-            {
-                target[j] = i == j ? 0f : (float)(-row[j] / p[((long)j * n) + j]);
-            }
-        });
-        return new EaseModel(n, result);
+            columnScale[j] = -1f / matrix[((long)j * n) + j];
+        }
+
+        SymmetricInverse.MirrorLower(matrix, n, columnScale, zeroDiagonal: true, _options.MaxDegreeOfParallelism);
+        return new EaseModel(n, matrix);
     }
 
     /// <summary>

@@ -6,6 +6,27 @@ using Recsys.Benchmarks;
 //    results/training-splits.json and keeps the others, when that file was measured with the same --threads;
 //    --cg-steps sets the ALS rows' conjugate-gradient steps, default 3 as implicit, and shows in their params)
 // dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- scale [--users N] [--items N] [--interactions N]
+// dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- ease-solve [--sizes 8757,20000] [--threads 1,2] [--repeat 1] [--fits yes|no]
+//   (the dense EASE solve against numpy+OpenBLAS on the same matrices, then the solver cross-over and a 20k-item fit;
+//    writes results/training-ease-solve.json)
+if (args.Length > 0 && args[0] is "ease-solve" or "ease-solve-worker" or "ease-fit-worker")
+{
+    var options = new Dictionary<string, string> { ["--sizes"] = "8757,20000", ["--threads"] = "1,2", ["--items"] = "20000", ["--fits"] = "yes", ["--repeat"] = "1" };
+    for (var i = 1; i < args.Length - 1; i += 2)
+    {
+        options[args[i]] = args[i + 1];
+    }
+
+    int[] List(string key) => [.. options[key].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+    return args[0] switch
+    {
+        "ease-solve-worker" => EaseSolveBenchmark.Solve(options["--matrix"], List("--n")[0], List("--threads")[0], options.GetValueOrDefault("--out")),
+        "ease-fit-worker" => EaseSolveBenchmark.Fit(List("--items")[0], List("--threads")[0]),
+        _ => EaseSolveBenchmark.Run(List("--sizes"), List("--threads"), List("--repeat")[0], options["--fits"] != "no",
+            "dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- " + string.Join(' ', args)),
+    };
+}
+
 if (args.Length > 0 && args[0] == "scale")
 {
     var options = new Dictionary<string, long> { ["--users"] = 200_000, ["--items"] = 50_000, ["--interactions"] = 20_000_000 };
@@ -27,6 +48,7 @@ if (args.Length > 0 && args[0] == "scale")
 if (args.Length == 0 || args[0] != "splits")
 {
     Console.Error.WriteLine("usage: splits [--algo NAME] [--split NAME] [--threads N] [--cg-steps N]   (threads default 1, as in the reference runs; ALS CG steps default 3)");
+    Console.Error.WriteLine("       ease-solve [--sizes N,N] [--threads T,T] [--repeat N] [--fits yes|no]   (dense EASE solve vs numpy+OpenBLAS; writes results/training-ease-solve.json)");
     Console.Error.WriteLine("       scale [--users N] [--items N] [--interactions N]   (user-personalization with defaults; writes results/training-scale.json)");
     return 2;
 }

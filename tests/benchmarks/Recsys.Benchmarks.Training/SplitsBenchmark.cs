@@ -618,7 +618,7 @@ internal static class SplitsBenchmark
         };
     }
 
-    private static TrainedRun History(SplitData d, RecommenderModel model, InteractionMatrix? weights = null)
+    internal static TrainedRun History(SplitData d, RecommenderModel model, InteractionMatrix? weights = null)
     {
         var history = weights ?? d.Binary;
         return new TrainedRun((u, n) => model.Recommend(history.RowItems(u), history.RowWeights(u), n));
