@@ -93,6 +93,7 @@ public abstract class RecommenderModel
             ModelKind.Als => AlsModel.ReadBody(reader),
             ModelKind.Ease => EaseModel.ReadBody(reader),
             ModelKind.Blend => BlendModel.ReadBody(reader),
+            ModelKind.ItemSubset => ItemSubsetModel.ReadBody(reader),
             _ => throw new InvalidDataException($"Unknown model kind {(int)kind}."),
         };
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Recsys.Algorithms;
 using Recsys.Algorithms.Data;
 using Recsys.Algorithms.Ensemble;
@@ -12,18 +13,31 @@ namespace Recsys.Core.Solutions;
 /// <summary>Trains the model a recipe's hyperparameters describe (a concrete <c>model</c>, never <c>auto</c>).</summary>
 public static class RecipeModels
 {
-    /// <summary>Largest catalogue for which <c>model=auto</c> tries EASE: its dense items² model and float64 work arrays stay under 2 GB.</summary>
-    public const int AutoEaseMaxItems = 12_000;
-
     /// <summary>Largest number of stored interactions for which <c>model=auto</c> also tries item-kNN and RP3beta.</summary>
     public const int AutoNeighborhoodMaxInteractions = 5_000_000;
+
+    /// <summary>Most memory one EASE fit may take (its work arrays and model), so that training stays within a 4 GB instance.</summary>
+    public const long EaseMemoryBudgetBytes = 1_500L << 20;
+
+    /// <summary>Longest one EASE fit may take by <see cref="EaseCost"/>; a larger catalogue gets EASE on its head items.</summary>
+    public const double EaseTimeBudgetSeconds = 30;
+
+    /// <summary>The internal model name of the popularity candidate of <c>model=auto</c> (not a value users may set).</summary>
+    internal const string PopularityModel = "popularity";
 
     /// <summary>Tokens used by more items than this carry little similarity and cost quadratic time; they are skipped.</summary>
     private const int MaxTokenItems = 20_000;
 
+    /// <summary>Measured throughput of the direct EASE solve (Cholesky and inverse, float64, one thread): 115 s at 8.7 k items.</summary>
+    private const double DirectFlopsPerSecond = 7.6e9;
+
+    /// <summary>Measured throughput of the Woodbury path's sparse × dense products (memory bound, one thread).</summary>
+    private const double WoodburyFlopsPerSecond = 0.5e9;
+
     /// <summary>
-    /// The concrete configurations <c>model=auto</c> stands for on a matrix of this size: EASE (λ and 5λ) when the
-    /// catalogue is small enough, item-kNN and RP3beta when the data is not too large, and ALS always.
+    /// The concrete configurations <c>model=auto</c> stands for on a matrix of this size, to be blended on validation:
+    /// EASE (exact where <see cref="EaseCost"/> fits the budgets, else on the head items; three λ around the given one
+    /// when a fit is cheap), item-kNN and RP3beta when the data is not too large, ALS, and popularity.
     /// </summary>
     public static IReadOnlyList<Hyperparameters> ExpandAuto(Hyperparameters hyperparameters, InteractionMatrix matrix)
     {
@@ -35,11 +49,12 @@ public static class RecipeModels
         }
 
         var list = new List<Hyperparameters>();
-        if (matrix.ItemCount <= AutoEaseMaxItems)
+        var lambda = hyperparameters.GetDouble("ease_lambda");
+        var (_, seconds) = EaseCost(Math.Min(matrix.ItemCount, EaseHeadItems(matrix)), matrix.UserCount, matrix.NonZeroCount);
+        var lambdas = seconds * 6 <= EaseTimeBudgetSeconds ? new[] { lambda / 5, lambda, lambda * 5 } : [lambda];
+        foreach (var l in lambdas.Where(l => l is >= 1 and <= 100_000))
         {
-            var lambda = hyperparameters.GetDouble("ease_lambda");
-            list.Add(hyperparameters.With("model", "ease"));
-            list.Add(hyperparameters.With("model", "ease").With("ease_lambda", Math.Min(100_000, lambda * 5).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            list.Add(hyperparameters.With("model", "ease").With("ease_lambda", l.ToString(CultureInfo.InvariantCulture)));
         }
 
         if (matrix.NonZeroCount <= AutoNeighborhoodMaxInteractions)
@@ -49,7 +64,59 @@ public static class RecipeModels
         }
 
         list.Add(hyperparameters.With("model", "als"));
+        list.Add(hyperparameters.With("model", PopularityModel));
         return list;
+    }
+
+    /// <summary>
+    /// Estimated peak bytes and one-thread seconds of an EASE fit on <paramref name="items"/> items: the direct solve
+    /// holds the float64 Gram matrix and its inverse and the float32 model (20 bytes per item pair) and costs about
+    /// 4/3·n³ flops; with fewer users than items the Woodbury path holds two users² float64 arrays, a users × items one
+    /// and the model, and its time is dominated by sparse × dense products (interactions × items).
+    /// </summary>
+    /// <remarks>The dense solve is being rewritten; when <c>EaseTrainer</c> exposes its own estimate, this defers to it.</remarks>
+    public static (long Bytes, double Seconds) EaseCost(int items, int users, long interactions)
+    {
+        var n = (double)items;
+        var m = (double)users;
+        if (users < items)
+        {
+            return ((long)((16 * m * m) + (8 * m * n) + (4 * n * n)), ((m * m * m) / DirectFlopsPerSecond) + (2 * interactions * n / WoodburyFlopsPerSecond));
+        }
+
+        return ((long)(20 * n * n), (4.0 / 3 * n * n * n) / DirectFlopsPerSecond);
+    }
+
+    /// <summary>The largest number of items whose EASE fit on this matrix stays within the memory and time budgets.</summary>
+    public static int EaseHeadItems(InteractionMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        bool Fits(int n)
+        {
+            var (bytes, seconds) = EaseCost(n, matrix.UserCount, matrix.NonZeroCount);
+            return bytes <= EaseMemoryBudgetBytes && seconds <= EaseTimeBudgetSeconds;
+        }
+
+        int low = 1, high = Math.Min(matrix.ItemCount, EaseTrainer.ItemLimit);
+        if (Fits(high))
+        {
+            return high;
+        }
+
+        while (low < high)
+        {
+            var mid = (low + high + 1) / 2;
+            if (Fits(mid))
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+
+        return low;
     }
 
     /// <summary>Trains <paramref name="recipe"/> on <paramref name="matrix"/> (whose item indices are those of <paramref name="dataset"/>).</summary>
@@ -90,12 +157,13 @@ public static class RecipeModels
         switch (model)
         {
             case "ease":
-                if (matrix.ItemCount > new EaseOptions().MaxItems)
-                {
-                    throw new InvalidOperationException($"model=ease needs a catalogue of at most {new EaseOptions().MaxItems} items; this one has {matrix.ItemCount}. Use model=auto or als.");
-                }
-
-                return new EaseTrainer(new EaseOptions { Lambda = hyperparameters.GetDouble("ease_lambda") }).Fit(matrix);
+                var options = new EaseOptions { Lambda = hyperparameters.GetDouble("ease_lambda"), MaxItems = EaseTrainer.ItemLimit };
+                var head = EaseHeadItems(matrix);
+                return head >= matrix.ItemCount
+                    ? new EaseTrainer(options).Fit(matrix)
+                    : new HeadEaseTrainer(options, head).Fit(matrix);
+            case PopularityModel:
+                return new PopularityTrainer().Fit(matrix);
             case "als":
                 return Als(hyperparameters, matrix);
             case "item-knn":

@@ -84,17 +84,23 @@ internal sealed class SplitData
         return new SplitData(name, ReadRatings(Path.Combine(folder, "train.csv")), ReadRatings(Path.Combine(folder, "test.csv")));
     }
 
+    /// <summary>A split of the given rows (e.g. a quality-suite case).</summary>
+    public static SplitData FromRows(string name, RatingRow[] train, RatingRow[] test) => new(name, train, test);
+
     /// <summary>
     /// The validation split of PROTOCOL.md §2: per user, train rows by (timestamp, file row); the first
-    /// round_half_even(0.9·n) are sub-train, the rest validation.
+    /// round_half_even(0.9·n) are sub-train, the rest validation. With <paramref name="byTime"/> false (data without
+    /// time), the rows are ordered by a seeded hash of their file row instead, so the validation rows are a random 10 %.
     /// </summary>
-    public SplitData ValidationSplit()
+    public SplitData ValidationSplit(bool byTime = true)
     {
         var subTrain = new List<RatingRow>();
         var validation = new List<RatingRow>();
         foreach (var group in TrainRows.GroupBy(r => r.UserId))
         {
-            var ordered = group.OrderBy(r => r.Timestamp).ThenBy(r => r.FileRow).ToArray();
+            var ordered = byTime
+                ? group.OrderBy(r => r.Timestamp).ThenBy(r => r.FileRow).ToArray()
+                : group.OrderBy(r => QualityBenchmark.Hash(7, r.FileRow)).ToArray();
             var cut = (int)Math.Round(0.9 * ordered.Length, MidpointRounding.ToEven);
             subTrain.AddRange(ordered.Take(cut));
             validation.AddRange(ordered.Skip(cut));
