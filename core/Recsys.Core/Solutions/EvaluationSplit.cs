@@ -237,7 +237,7 @@ public sealed class EvaluationSplit
     /// A key per item that depends only on who interacted with it (a seeded hash of its set of users), so that tie-breaks
     /// do not depend on item ids or on the order in which items first appear.
     /// </summary>
-    private static ulong[] ItemKeys(InteractionMatrix matrix, ulong seed)
+    internal static ulong[] ItemKeys(InteractionMatrix matrix, ulong seed)
     {
         var keys = new ulong[matrix.ItemCount];
         var items = matrix.ItemIndices;
@@ -283,7 +283,7 @@ public sealed class EvaluationSplit
     /// <summary>The validation fold (0 or 1) of user <paramref name="user"/>: 0 is the temporal fold when time orders interactions.</summary>
     private static int Fold(ulong seed, int user) => (int)(Mix(~seed ^ (ulong)user) & 1);
 
-    private static ulong Mix(ulong z)
+    internal static ulong Mix(ulong z)
     {
         z += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

@@ -16,11 +16,17 @@ public static class RecipeModels
     /// <summary>Largest number of stored interactions for which <c>model=auto</c> also tries item-kNN and RP3beta.</summary>
     public const int AutoNeighborhoodMaxInteractions = 5_000_000;
 
-    /// <summary>Most memory one EASE fit may take (its work arrays and model), so that training stays within a 4 GB instance.</summary>
-    public const long EaseMemoryBudgetBytes = 1_500L << 20;
+    /// <summary>
+    /// Memory a training run may take in all (of a 4 GB instance); an EASE fit may take what the data does not
+    /// (<see cref="EaseMemoryBudget"/>).
+    /// </summary>
+    public const long TrainingMemoryBytes = 3_200L << 20;
 
     /// <summary>Longest one EASE fit may take by <see cref="EaseCost"/>; a larger catalogue gets EASE on its head items.</summary>
     public const double EaseTimeBudgetSeconds = 30;
+
+    /// <summary>Bytes a stored interaction costs while training: the matrix (CSR and CSC) in the dataset and again in the split.</summary>
+    private const long BytesPerInteraction = 64;
 
     /// <summary>The internal model name of the popularity candidate of <c>model=auto</c> (not a value users may set).</summary>
     internal const string PopularityModel = "popularity";
@@ -36,8 +42,8 @@ public static class RecipeModels
 
     /// <summary>
     /// The concrete configurations <c>model=auto</c> stands for on a matrix of this size, to be blended on validation:
-    /// EASE (exact where <see cref="EaseCost"/> fits the budgets, else on the head items; three λ around the given one
-    /// when a fit is cheap), item-kNN and RP3beta when the data is not too large, ALS, and popularity.
+    /// EASE (exact where <see cref="EaseCost"/> fits the budgets, else on the head items; λ/5, λ and 5λ when three fits
+    /// take at most two time budgets), item-kNN and RP3beta when the data is not too large, ALS, and popularity.
     /// </summary>
     public static IReadOnlyList<Hyperparameters> ExpandAuto(Hyperparameters hyperparameters, InteractionMatrix matrix)
     {
@@ -51,7 +57,7 @@ public static class RecipeModels
         var list = new List<Hyperparameters>();
         var lambda = hyperparameters.GetDouble("ease_lambda");
         var (_, seconds) = EaseCost(Math.Min(matrix.ItemCount, EaseHeadItems(matrix)), matrix.UserCount, matrix.NonZeroCount);
-        var lambdas = seconds * 6 <= EaseTimeBudgetSeconds ? new[] { lambda / 5, lambda, lambda * 5 } : [lambda];
+        var lambdas = seconds * 3 <= 2 * EaseTimeBudgetSeconds ? new[] { lambda / 5, lambda, lambda * 5 } : [lambda];
         foreach (var l in lambdas.Where(l => l is >= 1 and <= 100_000))
         {
             list.Add(hyperparameters.With("model", "ease").With("ease_lambda", l.ToString(CultureInfo.InvariantCulture)));
@@ -87,14 +93,22 @@ public static class RecipeModels
         return ((long)(20 * n * n), (4.0 / 3 * n * n * n) / DirectFlopsPerSecond);
     }
 
+    /// <summary>Memory an EASE fit on this matrix may take: what <see cref="TrainingMemoryBytes"/> leaves beside the data (at least 256 MB).</summary>
+    public static long EaseMemoryBudget(InteractionMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        return Math.Max(256L << 20, TrainingMemoryBytes - (BytesPerInteraction * matrix.NonZeroCount));
+    }
+
     /// <summary>The largest number of items whose EASE fit on this matrix stays within the memory and time budgets.</summary>
     public static int EaseHeadItems(InteractionMatrix matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
+        var memory = EaseMemoryBudget(matrix);
         bool Fits(int n)
         {
             var (bytes, seconds) = EaseCost(n, matrix.UserCount, matrix.NonZeroCount);
-            return bytes <= EaseMemoryBudgetBytes && seconds <= EaseTimeBudgetSeconds;
+            return bytes <= memory && seconds <= EaseTimeBudgetSeconds;
         }
 
         int low = 1, high = Math.Min(matrix.ItemCount, EaseTrainer.ItemLimit);
@@ -180,13 +194,45 @@ public static class RecipeModels
         }
     }
 
-    private static AlsModel Als(Hyperparameters hyperparameters, InteractionMatrix matrix) => new AlsTrainer(new AlsOptions
+    /// <summary>
+    /// ALS from a start drawn per user index and per item <em>content key</em> (<see cref="EvaluationSplit.ItemKeys"/>)
+    /// rather than in item index order, so that the model does not depend on how items are named or ordered.
+    /// </summary>
+    private static AlsModel Als(Hyperparameters hyperparameters, InteractionMatrix matrix)
     {
-        Factors = hyperparameters.GetInt32("als_factors"),
-        Regularization = (float)hyperparameters.GetDouble("als_regularization"),
-        Alpha = (float)hyperparameters.GetDouble("als_alpha"),
-        Iterations = hyperparameters.GetInt32("als_iterations"),
-    }).Fit(matrix);
+        var options = new AlsOptions
+        {
+            Factors = hyperparameters.GetInt32("als_factors"),
+            Regularization = (float)hyperparameters.GetDouble("als_regularization"),
+            Alpha = (float)hyperparameters.GetDouble("als_alpha"),
+            Iterations = hyperparameters.GetInt32("als_iterations"),
+        };
+        var k = options.Factors;
+        var users = new float[(long)matrix.UserCount * k];
+        for (var u = 0; u < matrix.UserCount; u++)
+        {
+            Uniform(options.Seed ^ (ulong)u, users.AsSpan(u * k, k));
+        }
+
+        var keys = EvaluationSplit.ItemKeys(matrix, options.Seed);
+        var items = new float[(long)matrix.ItemCount * k];
+        for (var i = 0; i < matrix.ItemCount; i++)
+        {
+            Uniform(keys[i], items.AsSpan(i * k, k));
+        }
+
+        return new AlsTrainer(options).Fit(matrix, users, items);
+    }
+
+    /// <summary>Values uniform in [0, 0.01) from a SplitMix64 stream (ALS's usual small random start).</summary>
+    private static void Uniform(ulong seed, Span<float> values)
+    {
+        for (var d = 0; d < values.Length; d++)
+        {
+            seed += 0x9E3779B97F4A7C15UL;
+            values[d] = (EvaluationSplit.Mix(seed) >> 40) * (0.01f / (1 << 24));
+        }
+    }
 
     private static ItemSimilarityModel Cooccurrence(Hyperparameters hyperparameters, InteractionMatrix matrix) => new ItemSimilarityTrainer(new ItemSimilarityOptions
     {

@@ -191,7 +191,16 @@ public static class TrainingPipeline
         Action<string, int>? progress,
         CancellationToken cancellationToken)
     {
+        // Each candidate is reported with its model and the hyperparameters of that model that vary between candidates.
         var varying = recipe.Hyperparameters.Select(h => h.Name).Where(n => candidates.Select(c => c.GetString(n)).Distinct().Count() > 1).ToArray();
+        IReadOnlyDictionary<string, string> Reported(Hyperparameters candidate)
+        {
+            var model = candidate.GetString("model");
+            var prefix = model == "item-knn" ? "knn_" : model + "_";
+            return varying.Where(n => n == "model" || n.StartsWith(prefix, StringComparison.Ordinal) || (model == "rp3beta" && n == "knn_neighbors"))
+                .ToDictionary(n => n, candidate.GetString);
+        }
+
         var models = new List<RecommenderModel>();
         var seconds = new List<double>();
         for (var c = 0; c < candidates.Count; c++)
@@ -208,7 +217,7 @@ public static class TrainingPipeline
         progress?.Invoke(TrainingPhase.Tuning, 55);
         var members = Enumerable.Range(0, candidates.Count).Where(c => fit.Weights[c] > 0).ToArray();
         var scores = Enumerable.Range(0, candidates.Count)
-            .Select(c => new CandidateScore(varying.ToDictionary(n => n, candidates[c].GetString), fit.SingleObjectives[c], seconds[c], Math.Round(fit.Weights[c], 6)))
+            .Select(c => new CandidateScore(Reported(candidates[c]), fit.SingleObjectives[c], seconds[c], Math.Round(fit.Weights[c], 6)))
             .ToList();
         var evaluationModel = members.Length == 1 ? models[members[0]] : new BlendModel([.. members.Select(c => models[c])], [.. members.Select(c => fit.Weights[c])]);
 

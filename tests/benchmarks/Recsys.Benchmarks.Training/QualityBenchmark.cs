@@ -103,15 +103,6 @@ internal static class QualityBenchmark
         return 0;
     }
 
-    /// <summary>A seeded 64-bit hash (SplitMix64's finalizer) for the suite's random protocols.</summary>
-    public static ulong Hash(ulong seed, long value)
-    {
-        var z = (seed * 0x9E3779B97F4A7C15UL) + (ulong)value + 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
     private static IEnumerable<Case> Cases()
     {
         foreach (var split in SplitsBenchmark.Splits)
@@ -186,7 +177,7 @@ internal static class QualityBenchmark
         foreach (var group in rows.GroupBy(r => r.UserId))
         {
             var ordered = protocol == Protocol.Random75
-                ? group.OrderBy(r => Hash(42, r.FileRow)).ToArray()
+                ? group.OrderBy(r => SplitData.Hash(42, r.FileRow)).ToArray()
                 : group.OrderBy(r => r.Timestamp).ThenBy(r => r.FileRow).ToArray();
             var cut = protocol == Protocol.LeaveLastOut ? ordered.Length - 1 : (int)Math.Round(0.75 * ordered.Length, MidpointRounding.ToEven);
             train.AddRange(ordered.Take(Math.Max(1, cut)));
@@ -201,7 +192,7 @@ internal static class QualityBenchmark
     private static RatingRow[] ShuffledItemIds(RatingRow[] rows)
     {
         var ids = rows.Select(r => r.ItemId).Distinct().Order().ToArray();
-        var renamed = ids.OrderBy(id => Hash(3, id)).ToArray();
+        var renamed = ids.OrderBy(id => SplitData.Hash(3, id)).ToArray();
         var map = ids.Zip(renamed).ToDictionary(p => p.First, p => p.Second);
         var sorted = rows.Select(r => r with { ItemId = map[r.ItemId] }).OrderBy(r => r.UserId).ThenBy(r => r.ItemId).ToArray();
         return [.. sorted.Select((r, i) => r with { FileRow = i })];
@@ -210,7 +201,7 @@ internal static class QualityBenchmark
     /// <summary>A seeded share of the rows; users left with fewer than 3 rows are dropped.</summary>
     private static RatingRow[] Sparse(RatingRow[] rows, double share)
     {
-        var kept = rows.Where(r => Hash(5, r.FileRow) < share * ulong.MaxValue).ToArray();
+        var kept = rows.Where(r => SplitData.Hash(5, r.FileRow) < share * ulong.MaxValue).ToArray();
         var counts = kept.GroupBy(r => r.UserId).ToDictionary(g => g.Key, g => g.Count());
         return [.. kept.Where(r => counts[r.UserId] >= 3)];
     }

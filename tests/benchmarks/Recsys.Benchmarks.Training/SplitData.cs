@@ -100,13 +100,22 @@ internal sealed class SplitData
         {
             var ordered = byTime
                 ? group.OrderBy(r => r.Timestamp).ThenBy(r => r.FileRow).ToArray()
-                : group.OrderBy(r => QualityBenchmark.Hash(7, r.FileRow)).ToArray();
+                : group.OrderBy(r => Hash(7, r.FileRow)).ToArray();
             var cut = (int)Math.Round(0.9 * ordered.Length, MidpointRounding.ToEven);
             subTrain.AddRange(ordered.Take(cut));
             validation.AddRange(ordered.Skip(cut));
         }
 
         return new SplitData(Name + "/validation", [.. subTrain.OrderBy(r => r.FileRow)], [.. validation.OrderBy(r => r.FileRow)]);
+    }
+
+    /// <summary>A seeded 64-bit hash (SplitMix64's finalizer), for seeded random orders of rows.</summary>
+    public static ulong Hash(ulong seed, long value)
+    {
+        var z = (seed * 0x9E3779B97F4A7C15UL) + (ulong)value + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     public static RatingRow[] ReadRatings(string path)
