@@ -1,3 +1,4 @@
+using System.Buffers;
 using Recsys.Algorithms.Serialization;
 
 namespace Recsys.Algorithms.Ensemble;
@@ -43,7 +44,19 @@ public sealed class BlendModel : RecommenderModel
     {
         CheckScoreArguments(historyItems, historyWeights, scores);
         scores.Clear();
-        var part = new float[ItemCount];
+        var buffer = ArrayPool<float>.Shared.Rent(ItemCount);
+        try
+        {
+            Accumulate(historyItems, historyWeights, scores, buffer.AsSpan(0, ItemCount));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    private void Accumulate(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, Span<float> scores, Span<float> part)
+    {
         for (var m = 0; m < _models.Length; m++)
         {
             if (_weights[m] == 0f)

@@ -15,8 +15,11 @@ public sealed record BlendSearchOptions
     /// <summary>Coordinate sweeps at most.</summary>
     public int Rounds { get; init; } = 3;
 
-    /// <summary>A move is kept only when it raises the objective by more than this share of it (so that noise-level gains do not move weights).</summary>
-    public double MinRelativeGain { get; init; } = 0.001;
+    /// <summary>
+    /// A move is kept only when the users' mean gain exceeds this many standard errors of the per-user gains (a paired
+    /// test), so that gains at the level of the validation noise do not move weights.
+    /// </summary>
+    public double MinStandardErrors { get; init; } = 1;
 
     /// <summary>Threads; -1 for the default. Results do not depend on it.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
@@ -26,7 +29,8 @@ public sealed record BlendSearchOptions
 /// <param name="Weights">One weight per model, summing to 1 (zero for models the blend leaves out).</param>
 /// <param name="Objective">nDCG of the blend on the users.</param>
 /// <param name="SingleObjectives">nDCG of each model alone on the same users.</param>
-public sealed record BlendFit(float[] Weights, double Objective, double[] SingleObjectives);
+/// <param name="FoldObjectives">nDCG of each model alone on fold 0 and on fold 1 (row-major, two per model).</param>
+public sealed record BlendFit(float[] Weights, double Objective, double[] SingleObjectives, double[] FoldObjectives);
 
 /// <summary>
 /// Fits the weights of a <see cref="BlendModel"/> on validation users: coordinate ascent of nDCG over a grid of
@@ -71,7 +75,7 @@ public static class BlendWeightSearch
         var pools = BuildPools(models, histories, historyWeights, targets, options);
         var fold = folds is null ? new int[histories.Count] : [.. folds];
         var count = models.Count;
-        var single = new (double Mean, double Fold0, double Fold1)[count];
+        var single = new Score[count];
         for (var m = 0; m < count; m++)
         {
             var unit = new float[count];
@@ -83,7 +87,7 @@ public static class BlendWeightSearch
         // best), not the best on the mean: a model that wins one protocol by much and loses the other is the brittle choice.
         var best0 = single.Max(s => s.Fold0);
         var best1 = single.Max(s => s.Fold1);
-        double Worst((double Mean, double Fold0, double Fold1) s) => Math.Min(best0 > 0 ? s.Fold0 / best0 : 1, best1 > 0 ? s.Fold1 / best1 : 1);
+        double Worst(Score s) => Math.Min(best0 > 0 ? s.Fold0 / best0 : 1, best1 > 0 ? s.Fold1 / best1 : 1);
         var bestModel = 0;
         for (var m = 1; m < count; m++)
         {
@@ -109,10 +113,10 @@ public static class BlendWeightSearch
                         continue;
                     }
 
-                    // Kept only when the mean rises by more than the margin and neither fold falls: a gain that one
-                    // protocol (or one half of the users) does not share is taken for noise.
+                    // Kept only when the gain is clear of the noise and neither fold falls: a gain that one protocol
+                    // (or one half of the users) does not share is taken for noise.
                     var score = Evaluate(pools, fold, trial, options);
-                    if (score.Mean > chosenScore.Mean + (options.MinRelativeGain * Math.Abs(best.Mean))
+                    if (score.Mean > chosenScore.Mean && Significant(score, best, options.MinStandardErrors)
                         && score.Fold0 >= best.Fold0 && score.Fold1 >= best.Fold1)
                     {
                         chosen = value;
@@ -140,7 +144,7 @@ public static class BlendWeightSearch
             weights[m] /= total;
         }
 
-        return new BlendFit(weights, best.Mean, [.. single.Select(s => s.Mean)]);
+        return new BlendFit(weights, best.Mean, [.. single.Select(s => s.Mean)], [.. single.SelectMany(s => new[] { s.Fold0, s.Fold1 })]);
     }
 
     /// <summary>Per user: the pooled candidates, their standardized scores per model (row-major) and whether each is a target.</summary>
@@ -156,9 +160,10 @@ public static class BlendWeightSearch
             0,
             histories.Count,
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
-            () => new float[count * n],
-            (u, _, standardized) =>
+            () => (Standardized: new float[count * n], Masked: new float[n]),
+            (u, _, buffers) =>
             {
+                var (standardized, masked) = buffers;
                 var history = histories[u];
                 var pool = new SortedSet<int>();
                 var top = new ScoredItem[Math.Min(options.PoolPerModel, n)];
@@ -167,7 +172,7 @@ public static class BlendWeightSearch
                     var z = standardized.AsSpan(m * n, n);
                     models[m].Score(history, historyWeights[u], z);
                     Standardize(z);
-                    var masked = z.ToArray();
+                    z.CopyTo(masked);
                     foreach (var h in history)
                     {
                         masked[h] = float.NaN;
@@ -192,7 +197,7 @@ public static class BlendWeightSearch
 
                 var relevant = targets[u].ToHashSet();
                 pools[u] = new Pool(items, scores, [.. items.Select(relevant.Contains)], relevant.Count);
-                return standardized;
+                return buffers;
             },
             _ => { });
         return pools;
@@ -224,7 +229,7 @@ public static class BlendWeightSearch
     }
 
     /// <summary>Mean nDCG at the depth of the blend with <paramref name="weights"/> over the pools: over all users and per fold (a fold without users counts as 0).</summary>
-    private static (double Mean, double Fold0, double Fold1) Evaluate(Pool[] pools, int[] fold, float[] weights, BlendSearchOptions options)
+    private static Score Evaluate(Pool[] pools, int[] fold, float[] weights, BlendSearchOptions options)
     {
         var perUser = new double[pools.Length];
         var depth = options.Depth;
@@ -271,6 +276,31 @@ public static class BlendWeightSearch
         }
 
         var count0 = perUser.Length - count1;
-        return (perUser.Length == 0 ? 0 : total / perUser.Length, count0 == 0 ? 0 : total0 / count0, count1 == 0 ? 0 : total1 / count1);
+        return new Score(perUser.Length == 0 ? 0 : total / perUser.Length, count0 == 0 ? 0 : total0 / count0, count1 == 0 ? 0 : total1 / count1, perUser);
     }
+
+    /// <summary>Whether <paramref name="trial"/> beats <paramref name="current"/> by more than <paramref name="standardErrors"/> standard errors of the paired per-user differences.</summary>
+    private static bool Significant(Score trial, Score current, double standardErrors)
+    {
+        var n = trial.PerUser.Length;
+        if (n < 2)
+        {
+            return trial.Mean > current.Mean;
+        }
+
+        double sum = 0, square = 0;
+        for (var u = 0; u < n; u++)
+        {
+            var d = trial.PerUser[u] - current.PerUser[u];
+            sum += d;
+            square += d * d;
+        }
+
+        var mean = sum / n;
+        var variance = Math.Max(0, (square - (n * mean * mean)) / (n - 1));
+        return mean > 0 && mean > standardErrors * Math.Sqrt(variance / n);
+    }
+
+    /// <summary>The objective over all users, per fold, and per user.</summary>
+    private sealed record Score(double Mean, double Fold0, double Fold1, double[] PerUser);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Recsys.Algorithms.Serialization;
 
 namespace Recsys.Algorithms.Ensemble;
@@ -70,16 +71,25 @@ public sealed class ItemSubsetModel : RecommenderModel
             }
         }
 
-        var inner = new float[_items.Length];
-        if (items.Count > 0)
+        var buffer = ArrayPool<float>.Shared.Rent(_items.Length);
+        try
         {
-            _inner.Score(items.ToArray(), weights.ToArray(), inner);
-        }
+            var inner = buffer.AsSpan(0, _items.Length);
+            inner.Clear();
+            if (items.Count > 0)
+            {
+                _inner.Score(items.ToArray(), weights.ToArray(), inner);
+            }
 
-        scores.Clear();
-        for (var k = 0; k < _items.Length; k++)
+            scores.Clear();
+            for (var k = 0; k < _items.Length; k++)
+            {
+                scores[_items[k]] = inner[k];
+            }
+        }
+        finally
         {
-            scores[_items[k]] = inner[k];
+            ArrayPool<float>.Shared.Return(buffer);
         }
     }
 

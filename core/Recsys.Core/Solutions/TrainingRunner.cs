@@ -122,8 +122,7 @@ public sealed class TrainingRunner(
         await record.UpdateAsync(v => v with { Phase = TrainingPhase.LoadingData, PercentComplete = 2 }, cancellationToken);
 
         var loadClock = Stopwatch.StartNew();
-        var loaded = await loader.LoadAsync(solution.DatasetGroup, recipe.UsesItemMetadata, cancellationToken);
-        var data = TrainingDataset.Build(loaded.Interactions, loaded.Items, TrainingFilter.For(solution));
+        var (data, snapshot) = await LoadAsync(solution, recipe, cancellationToken);
         var loadSeconds = loadClock.Elapsed.TotalSeconds;
         run.Phases["load"] = loadSeconds;
         if (SolutionService.InsufficientData(data) is { } reason)
@@ -178,7 +177,7 @@ public sealed class TrainingRunner(
             path,
             bytes,
             outcome.Hyperparameters.Values,
-            new DataSnapshot(loaded.ManifestVersion, loaded.ImportedRows, loaded.RealTimeEvents, data.InteractionCount, data.UserIds.Count, data.ItemIds.Count, loaded.Items.ItemIds.Count),
+            snapshot,
             outcome.Metrics,
             outcome.Evaluation,
             timings,
@@ -199,6 +198,14 @@ public sealed class TrainingRunner(
         }, cancellationToken);
         await RecordLatestAsync(solution.Name, done.Name, cancellationToken);
         return done;
+    }
+
+    /// <summary>The training matrix and what the manifest records of the data; the rows as read are not kept, so training's peak memory does not hold them.</summary>
+    private async Task<(TrainingDataset Data, DataSnapshot Snapshot)> LoadAsync(Solution solution, Recipe recipe, CancellationToken cancellationToken)
+    {
+        var loaded = await loader.LoadAsync(solution.DatasetGroup, recipe.UsesItemMetadata, cancellationToken);
+        var data = TrainingDataset.Build(loaded.Interactions, loaded.Items, TrainingFilter.For(solution));
+        return (data, new DataSnapshot(loaded.ManifestVersion, loaded.ImportedRows, loaded.RealTimeEvents, data.InteractionCount, data.UserIds.Count, data.ItemIds.Count, loaded.Items.ItemIds.Count));
     }
 
     private async Task<IReadOnlyList<Hyperparameters>> ConfigurationsAsync(Solution solution, Recipe recipe, TrainingMode mode, CancellationToken cancellationToken)
