@@ -34,7 +34,9 @@ public sealed record BlendFit(float[] Weights, double Objective, double[] Single
 
 /// <summary>
 /// Fits the weights of a <see cref="BlendModel"/> on validation users: coordinate ascent of nDCG over a grid of
-/// weights, started from the best single model, so that the blend is never below that model on these users. Every
+/// weights, started from the single model that is best in its worse fold (each fold against that fold's best model),
+/// so that the blend is never below that model on these users. A move is kept only when the gain is beyond the noise
+/// of the per-user gains and neither fold loses (the folds are e.g. a temporal and a random holdout). Every
 /// model's per-user standardized scores are computed once for a pool of candidates (the union of each model's best
 /// items), so that trying a weight vector costs a pass over the pools. Deterministic: the same users and models give
 /// the same weights, whatever the thread count.
@@ -171,7 +173,7 @@ public static class BlendWeightSearch
                 {
                     var z = standardized.AsSpan(m * n, n);
                     models[m].Score(history, historyWeights[u], z);
-                    Standardize(z);
+                    BlendModel.Standardize(z);
                     z.CopyTo(masked);
                     foreach (var h in history)
                     {
@@ -201,31 +203,6 @@ public static class BlendWeightSearch
             },
             _ => { });
         return pools;
-    }
-
-    /// <summary>Per-user standardization as <see cref="BlendModel"/> does it: mean 0 and standard deviation 1 over all items.</summary>
-    private static void Standardize(Span<float> scores)
-    {
-        var mean = 0d;
-        foreach (var v in scores)
-        {
-            mean += v;
-        }
-
-        mean /= scores.Length;
-        var variance = 0d;
-        foreach (var v in scores)
-        {
-            variance += (v - mean) * (v - mean);
-        }
-
-        var deviation = Math.Sqrt(variance / scores.Length);
-        var factor = deviation > 0 ? (float)(1 / deviation) : 0f;
-        var shift = (float)mean;
-        for (var i = 0; i < scores.Length; i++)
-        {
-            scores[i] = (scores[i] - shift) * factor;
-        }
     }
 
     /// <summary>Mean nDCG at the depth of the blend with <paramref name="weights"/> over the pools: over all users and per fold (a fold without users counts as 0).</summary>
