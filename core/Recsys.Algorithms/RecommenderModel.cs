@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Recsys.Algorithms.Ensemble;
 using Recsys.Algorithms.Factorization;
@@ -47,9 +48,19 @@ public abstract class RecommenderModel
     /// </summary>
     public ScoredItem[] Recommend(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, int count, bool excludeHistory = true)
     {
-        var scores = new float[ItemCount];
-        Score(historyItems, historyWeights, scores);
-        return SelectTop(scores, historyItems, count, excludeHistory);
+        // A catalogue-sized buffer per call would land on the large object heap, which only a full collection frees:
+        // scoring thousands of users in a row (evaluation, batch jobs) then grows the heap by gigabytes. Pool it.
+        var buffer = ArrayPool<float>.Shared.Rent(ItemCount);
+        try
+        {
+            var scores = buffer.AsSpan(0, ItemCount);
+            Score(historyItems, historyWeights, scores);
+            return SelectTop(scores, historyItems, count, excludeHistory);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Writes the model as a versioned binary artifact to <paramref name="stream"/> (left open).</summary>
@@ -93,6 +104,7 @@ public abstract class RecommenderModel
             ModelKind.Als => AlsModel.ReadBody(reader),
             ModelKind.Ease => EaseModel.ReadBody(reader),
             ModelKind.Blend => BlendModel.ReadBody(reader),
+            ModelKind.ItemSubset => ItemSubsetModel.ReadBody(reader),
             _ => throw new InvalidDataException($"Unknown model kind {(int)kind}."),
         };
     }

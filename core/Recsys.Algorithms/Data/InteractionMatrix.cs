@@ -315,6 +315,62 @@ public sealed class InteractionMatrix
         return new InteractionMatrix(ItemCount, UserCount, c.Offsets, c.UserIndices, c.Weights, null);
     }
 
+    /// <summary>
+    /// The matrix restricted to the columns <paramref name="items"/> (ascending), renumbered 0..items.Length−1 in that
+    /// order; rows keep their users, cells their weights and timestamps.
+    /// </summary>
+    /// <exception cref="ArgumentException">The items are not strictly ascending within [0, <see cref="ItemCount"/>).</exception>
+    public InteractionMatrix SelectColumns(ReadOnlySpan<int> items)
+    {
+        var column = new int[ItemCount];
+        Array.Fill(column, -1);
+        for (var k = 0; k < items.Length; k++)
+        {
+            if ((uint)items[k] >= (uint)ItemCount || (k > 0 && items[k] <= items[k - 1]))
+            {
+                throw new ArgumentException($"Items must be strictly ascending within [0, {ItemCount}).", nameof(items));
+            }
+
+            column[items[k]] = k;
+        }
+
+        var offsets = new int[UserCount + 1];
+        var count = 0;
+        foreach (var i in _itemIndices)
+        {
+            count += column[i] >= 0 ? 1 : 0;
+        }
+
+        var outItems = new int[count];
+        var outWeights = new float[count];
+        var outTimes = _timestamps is null ? null : new long[count];
+        var q = 0;
+        for (var u = 0; u < UserCount; u++)
+        {
+            for (var p = _rowOffsets[u]; p < _rowOffsets[u + 1]; p++)
+            {
+                var c = column[_itemIndices[p]];
+                if (c < 0)
+                {
+                    continue;
+                }
+
+                outItems[q] = c;
+                outWeights[q] = _weights[p];
+                if (outTimes is not null)
+                {
+                    outTimes[q] = _timestamps![p];
+                }
+
+                q++;
+            }
+
+            offsets[u + 1] = q;
+        }
+
+        return new InteractionMatrix(UserCount, items.Length, offsets, outItems, outWeights, outTimes);
+    }
+
     /// <summary>Number of users of each item (column lengths).</summary>
     public int[] ItemUserCounts()
     {

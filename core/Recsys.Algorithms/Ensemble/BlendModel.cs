@@ -1,3 +1,4 @@
+using System.Buffers;
 using Recsys.Algorithms.Serialization;
 
 namespace Recsys.Algorithms.Ensemble;
@@ -43,7 +44,19 @@ public sealed class BlendModel : RecommenderModel
     {
         CheckScoreArguments(historyItems, historyWeights, scores);
         scores.Clear();
-        var part = new float[ItemCount];
+        var buffer = ArrayPool<float>.Shared.Rent(ItemCount);
+        try
+        {
+            Accumulate(historyItems, historyWeights, scores, buffer.AsSpan(0, ItemCount));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    private void Accumulate(ReadOnlySpan<int> historyItems, ReadOnlySpan<float> historyWeights, Span<float> scores, Span<float> part)
+    {
         for (var m = 0; m < _models.Length; m++)
         {
             if (_weights[m] == 0f)
@@ -52,26 +65,37 @@ public sealed class BlendModel : RecommenderModel
             }
 
             _models[m].Score(historyItems, historyWeights, part);
-            var mean = 0d;
-            foreach (var v in part)
-            {
-                mean += v;
-            }
-
-            mean /= part.Length;
-            var variance = 0d;
-            foreach (var v in part)
-            {
-                variance += (v - mean) * (v - mean);
-            }
-
-            var deviation = Math.Sqrt(variance / part.Length);
-            var factor = deviation > 0 ? (float)(_weights[m] / deviation) : 0f;
-            var shift = (float)mean;
+            Standardize(part);
+            var weight = _weights[m];
             for (var i = 0; i < part.Length; i++)
             {
-                scores[i] += (part[i] - shift) * factor;
+                scores[i] += weight * part[i];
             }
+        }
+    }
+
+    /// <summary>Standardizes one model's scores for a user in place: mean 0 and standard deviation 1 over all items (all 0 when they are all equal).</summary>
+    internal static void Standardize(Span<float> scores)
+    {
+        var mean = 0d;
+        foreach (var v in scores)
+        {
+            mean += v;
+        }
+
+        mean /= scores.Length;
+        var variance = 0d;
+        foreach (var v in scores)
+        {
+            variance += (v - mean) * (v - mean);
+        }
+
+        var deviation = Math.Sqrt(variance / scores.Length);
+        var factor = deviation > 0 ? (float)(1 / deviation) : 0f;
+        var shift = (float)mean;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            scores[i] = (scores[i] - shift) * factor;
         }
     }
 

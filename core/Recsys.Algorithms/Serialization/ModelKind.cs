@@ -20,4 +20,7 @@ public enum ModelKind
 
     /// <summary><see cref="Ensemble.BlendModel"/>.</summary>
     Blend = 5,
+
+    /// <summary><see cref="Ensemble.ItemSubsetModel"/>.</summary>
+    ItemSubset = 6,
 }

@@ -44,8 +44,8 @@ public static class RecipeCatalog
     private static readonly HyperparameterDefinition[] s_personalization =
     [
         new("model", HyperparameterKind.Categorical, "auto", null, null, PersonalizationModels, true,
-            "Which model: 'auto' trains several (EASE when the catalogue is small enough, ALS, item-kNN, RP3beta) and keeps the most accurate on a validation split carved from the training data."),
-        new("ease_lambda", HyperparameterKind.Continuous, "100", 1, 100_000, null, true, "EASE L2 regularization (with model=auto, 100 and 500 are compared)."),
+            "Which model: 'auto' trains several (EASE, exact where its cost fits and on the most used items above that; item-kNN and RP3beta unless the data is very large; ALS; popularity) and serves a blend of their standardized scores with weights fitted on a validation split carved from the training data (a temporal and a random fold); the solution version's evaluation lists each candidate's validation score and weight."),
+        new("ease_lambda", HyperparameterKind.Continuous, "100", 1, 100_000, null, true, "EASE L2 regularization (with model=auto, λ/5, λ and 5λ are blended when EASE is cheap enough to fit three times)."),
         .. s_als,
         new("knn_neighbors", HyperparameterKind.Whole, "100", 1, 2000, null, true, "Neighbours kept per item by item-kNN (cosine) and RP3beta."),
         new("rp3beta_alpha", HyperparameterKind.Continuous, "1", 0.1, 2, null, true, "RP3beta exponent of the transition probabilities."),

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Recsys.Algorithms;
 using Recsys.Algorithms.Data;
 using Recsys.Algorithms.Ensemble;
@@ -12,18 +13,31 @@ namespace Recsys.Core.Solutions;
 /// <summary>Trains the model a recipe's hyperparameters describe (a concrete <c>model</c>, never <c>auto</c>).</summary>
 public static class RecipeModels
 {
-    /// <summary>Largest catalogue for which <c>model=auto</c> tries EASE: its dense items² model and float64 work arrays stay under 2 GB.</summary>
-    public const int AutoEaseMaxItems = 12_000;
-
     /// <summary>Largest number of stored interactions for which <c>model=auto</c> also tries item-kNN and RP3beta.</summary>
     public const int AutoNeighborhoodMaxInteractions = 5_000_000;
+
+    /// <summary>
+    /// Memory a training run may take in all (of a 4 GB instance); an EASE fit may take what the data does not
+    /// (<see cref="EaseMemoryBudget"/>).
+    /// </summary>
+    public const long TrainingMemoryBytes = 3_200L << 20;
+
+    /// <summary>Longest one EASE fit may take by <see cref="EaseCost"/>; a larger catalogue gets EASE on its head items.</summary>
+    public const double EaseTimeBudgetSeconds = 30;
+
+    /// <summary>Bytes a stored interaction costs while training: the matrix (CSR and CSC) in the dataset and again in the split.</summary>
+    private const long BytesPerInteraction = 64;
+
+    /// <summary>The internal model name of the popularity candidate of <c>model=auto</c> (not a value users may set).</summary>
+    internal const string PopularityModel = "popularity";
 
     /// <summary>Tokens used by more items than this carry little similarity and cost quadratic time; they are skipped.</summary>
     private const int MaxTokenItems = 20_000;
 
     /// <summary>
-    /// The concrete configurations <c>model=auto</c> stands for on a matrix of this size: EASE (λ and 5λ) when the
-    /// catalogue is small enough, item-kNN and RP3beta when the data is not too large, and ALS always.
+    /// The concrete configurations <c>model=auto</c> stands for on a matrix of this size, to be blended on validation:
+    /// EASE (exact where <see cref="EaseCost"/> fits the budgets, else on the head items; λ/5, λ and 5λ when three fits
+    /// take at most two time budgets), item-kNN and RP3beta when the data is not too large, ALS, and popularity.
     /// </summary>
     public static IReadOnlyList<Hyperparameters> ExpandAuto(Hyperparameters hyperparameters, InteractionMatrix matrix)
     {
@@ -35,11 +49,12 @@ public static class RecipeModels
         }
 
         var list = new List<Hyperparameters>();
-        if (matrix.ItemCount <= AutoEaseMaxItems)
+        var lambda = hyperparameters.GetDouble("ease_lambda");
+        var (_, seconds) = EaseCost(Math.Min(matrix.ItemCount, EaseHeadItems(matrix)), matrix.UserCount, matrix.NonZeroCount);
+        var lambdas = seconds * 3 <= 2 * EaseTimeBudgetSeconds ? new[] { lambda / 5, lambda, lambda * 5 } : [lambda];
+        foreach (var l in lambdas.Where(l => l is >= 1 and <= 100_000))
         {
-            var lambda = hyperparameters.GetDouble("ease_lambda");
-            list.Add(hyperparameters.With("model", "ease"));
-            list.Add(hyperparameters.With("model", "ease").With("ease_lambda", Math.Min(100_000, lambda * 5).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            list.Add(hyperparameters.With("model", "ease").With("ease_lambda", l.ToString(CultureInfo.InvariantCulture)));
         }
 
         if (matrix.NonZeroCount <= AutoNeighborhoodMaxInteractions)
@@ -49,7 +64,62 @@ public static class RecipeModels
         }
 
         list.Add(hyperparameters.With("model", "als"));
+        list.Add(hyperparameters.With("model", PopularityModel));
         return list;
+    }
+
+    /// <summary>
+    /// Estimated peak bytes and seconds of an EASE fit on <paramref name="items"/> items with the training threads
+    /// (<see cref="TrainingScheduler"/>): the cheaper of the trainer's direct solve and its Woodbury path, as
+    /// <see cref="EaseTrainer"/> estimates them from its measured rates.
+    /// </summary>
+    public static (long Bytes, double Seconds) EaseCost(int items, int users, long interactions)
+    {
+        var threads = TrainingScheduler.Shared.MaxDegreeOfParallelism;
+        var direct = EaseTrainer.EstimateDirect(items, threads);
+        var woodbury = EaseTrainer.EstimateWoodbury(users, items, interactions, threads);
+        var cheaper = woodbury.Seconds < direct.Seconds ? woodbury : direct;
+        return (cheaper.PeakBytes, cheaper.Seconds);
+    }
+
+    /// <summary>Memory an EASE fit on this matrix may take: what <see cref="TrainingMemoryBytes"/> leaves beside the data (at least 256 MB).</summary>
+    public static long EaseMemoryBudget(InteractionMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        return Math.Max(256L << 20, TrainingMemoryBytes - (BytesPerInteraction * matrix.NonZeroCount));
+    }
+
+    /// <summary>The largest number of items whose EASE fit on this matrix stays within the memory and time budgets.</summary>
+    public static int EaseHeadItems(InteractionMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        var memory = EaseMemoryBudget(matrix);
+        bool Fits(int n)
+        {
+            var (bytes, seconds) = EaseCost(n, matrix.UserCount, matrix.NonZeroCount);
+            return bytes <= memory && seconds <= EaseTimeBudgetSeconds;
+        }
+
+        int low = 1, high = Math.Min(matrix.ItemCount, EaseTrainer.ItemLimit);
+        if (Fits(high))
+        {
+            return high;
+        }
+
+        while (low < high)
+        {
+            var mid = (low + high + 1) / 2;
+            if (Fits(mid))
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+
+        return low;
     }
 
     /// <summary>Trains <paramref name="recipe"/> on <paramref name="matrix"/> (whose item indices are those of <paramref name="dataset"/>).</summary>
@@ -90,12 +160,13 @@ public static class RecipeModels
         switch (model)
         {
             case "ease":
-                if (matrix.ItemCount > new EaseOptions().MaxItems)
-                {
-                    throw new InvalidOperationException($"model=ease needs a catalogue of at most {new EaseOptions().MaxItems} items; this one has {matrix.ItemCount}. Use model=auto or als.");
-                }
-
-                return new EaseTrainer(new EaseOptions { Lambda = hyperparameters.GetDouble("ease_lambda") }).Fit(matrix);
+                var options = new EaseOptions { Lambda = hyperparameters.GetDouble("ease_lambda"), MaxItems = EaseTrainer.ItemLimit };
+                var head = EaseHeadItems(matrix);
+                return head >= matrix.ItemCount
+                    ? new EaseTrainer(options).Fit(matrix)
+                    : new HeadEaseTrainer(options, head).Fit(matrix);
+            case PopularityModel:
+                return new PopularityTrainer().Fit(matrix);
             case "als":
                 return Als(hyperparameters, matrix);
             case "item-knn":
@@ -112,13 +183,45 @@ public static class RecipeModels
         }
     }
 
-    private static AlsModel Als(Hyperparameters hyperparameters, InteractionMatrix matrix) => new AlsTrainer(new AlsOptions
+    /// <summary>
+    /// ALS from a start drawn per user index and per item <em>content key</em> (<see cref="EvaluationSplit.ItemKeys"/>)
+    /// rather than in item index order, so that the model does not depend on how items are named or ordered.
+    /// </summary>
+    private static AlsModel Als(Hyperparameters hyperparameters, InteractionMatrix matrix)
     {
-        Factors = hyperparameters.GetInt32("als_factors"),
-        Regularization = (float)hyperparameters.GetDouble("als_regularization"),
-        Alpha = (float)hyperparameters.GetDouble("als_alpha"),
-        Iterations = hyperparameters.GetInt32("als_iterations"),
-    }).Fit(matrix);
+        var options = new AlsOptions
+        {
+            Factors = hyperparameters.GetInt32("als_factors"),
+            Regularization = (float)hyperparameters.GetDouble("als_regularization"),
+            Alpha = (float)hyperparameters.GetDouble("als_alpha"),
+            Iterations = hyperparameters.GetInt32("als_iterations"),
+        };
+        var k = options.Factors;
+        var users = new float[(long)matrix.UserCount * k];
+        for (var u = 0; u < matrix.UserCount; u++)
+        {
+            Uniform(options.Seed ^ (ulong)u, users.AsSpan(u * k, k));
+        }
+
+        var keys = EvaluationSplit.ItemKeys(matrix, options.Seed);
+        var items = new float[(long)matrix.ItemCount * k];
+        for (var i = 0; i < matrix.ItemCount; i++)
+        {
+            Uniform(keys[i], items.AsSpan(i * k, k));
+        }
+
+        return new AlsTrainer(options).Fit(matrix, users, items);
+    }
+
+    /// <summary>Values uniform in [0, 0.01) from a SplitMix64 stream (ALS's usual small random start).</summary>
+    private static void Uniform(ulong seed, Span<float> values)
+    {
+        for (var d = 0; d < values.Length; d++)
+        {
+            seed += 0x9E3779B97F4A7C15UL;
+            values[d] = (EvaluationSplit.Mix(seed) >> 40) * (0.01f / (1 << 24));
+        }
+    }
 
     private static ItemSimilarityModel Cooccurrence(Hyperparameters hyperparameters, InteractionMatrix matrix) => new ItemSimilarityTrainer(new ItemSimilarityOptions
     {

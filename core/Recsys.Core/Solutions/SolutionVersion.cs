@@ -106,6 +106,7 @@ public static class TrainingPhase
 /// <param name="CatalogItems">Items in the datasets (the coverage denominator).</param>
 /// <param name="Candidates">Each configuration tried on the validation split, with its objective value.</param>
 /// <param name="RankingImprovement">For personalized-ranking: nDCG@10 on held-out users of the base order and of the learned ranker.</param>
+/// <param name="BlendObjective">When the served model blends the candidates (<c>model=auto</c>): the blend's objective on the validation split.</param>
 public sealed record EvaluationSummary(
     string Method,
     int TrainingUsers,
@@ -116,13 +117,15 @@ public sealed record EvaluationSummary(
     int ValidationUsers,
     int CatalogItems,
     IReadOnlyList<CandidateScore>? Candidates = null,
-    RankingImprovement? RankingImprovement = null);
+    RankingImprovement? RankingImprovement = null,
+    double? BlendObjective = null);
 
 /// <summary>One configuration tried during selection or HPO.</summary>
 /// <param name="Hyperparameters">The configuration (only the values that differ between candidates).</param>
 /// <param name="Objective">Its objective metric on the validation split.</param>
 /// <param name="Seconds">Training and scoring time.</param>
-public sealed record CandidateScore(IReadOnlyDictionary<string, string> Hyperparameters, double Objective, double Seconds);
+/// <param name="BlendWeight">Its weight in the served blend (0 when the blend leaves it out); null when one configuration was chosen instead.</param>
+public sealed record CandidateScore(IReadOnlyDictionary<string, string> Hyperparameters, double Objective, double Seconds, double? BlendWeight = null);
 
 /// <summary>What the learning-to-rank stage adds, on the held-out users' candidate lists.</summary>
 /// <param name="BaseNdcgAt10">nDCG@10 of the candidates in base-score order.</param>

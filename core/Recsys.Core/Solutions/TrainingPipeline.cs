@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Recsys.Algorithms;
+using Recsys.Algorithms.Ensemble;
 using Recsys.Algorithms.Evaluation;
 using Recsys.Core.Recipes;
 
@@ -42,9 +43,14 @@ public sealed record TrainingOutcome(
 
 /// <summary>
 /// One training run, independent of storage: split the data (Personalize's split plus a validation split), choose
-/// among the configurations on the validation users (model selection and HPO), train the learning-to-rank stage when
-/// the recipe has one, compute the offline metrics on the held-out users, and train the served model on all the data.
+/// among the configurations on the validation users (model selection and HPO) — or, for <c>model=auto</c>, fit a blend
+/// of every candidate model's standardized scores on them — train the learning-to-rank stage when the recipe has one,
+/// compute the offline metrics on the held-out users, and train the served model on all the data.
 /// </summary>
+/// <remarks>
+/// Everything the split and the evaluation models hold is released before the served model is trained, so that the
+/// peak memory is that of the larger of the two phases, not of both.
+/// </remarks>
 public static class TrainingPipeline
 {
     /// <summary>Runs the pipeline.</summary>
@@ -70,15 +76,165 @@ public static class TrainingPipeline
         ArgumentNullException.ThrowIfNull(settings);
         var timings = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
+        var plan = Evaluate(data, recipe, configurations, settings, ranking, progress, timings, clock, cancellationToken);
 
+        // The split and the evaluation models are unreachable now: collect them before the largest allocations.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        progress?.Invoke(TrainingPhase.TrainingFinal, 75);
+        cancellationToken.ThrowIfCancellationRequested();
+        RecommenderModel final;
+        if (plan.Members.Count == 1)
+        {
+            final = RecipeModels.Train(recipe, plan.Members[0], data.Matrix, data);
+        }
+        else
+        {
+            var models = new List<RecommenderModel>();
+            foreach (var member in plan.Members)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                models.Add(RecipeModels.Train(recipe, member, data.Matrix, data));
+            }
+
+            final = new BlendModel(models, plan.Weights);
+        }
+
+        timings["final"] = Lap(clock);
+        return new TrainingOutcome(final, plan.Chosen, plan.Metrics, plan.Summary!, plan.Ranker, timings);
+    }
+
+    /// <summary>
+    /// Splits, chooses (or blends) on the validation users and scores the held-out users; returns what the final fit
+    /// needs, and nothing of the split.
+    /// </summary>
+    private static Plan Evaluate(
+        TrainingDataset data,
+        Recipe recipe,
+        IReadOnlyList<Hyperparameters> configurations,
+        TrainingSettings settings,
+        ILearningToRank? ranking,
+        Action<string, int>? progress,
+        Dictionary<string, double> timings,
+        Stopwatch clock,
+        CancellationToken cancellationToken)
+    {
         var isRanking = recipe.Name == RecipeCatalog.PersonalizedRanking;
         var split = EvaluationSplit.Create(
             data.Matrix, settings.Seed, isRanking ? Math.Max(settings.MaxValidationUsers, 5_000) : settings.MaxValidationUsers, settings.MaxScoredTestUsers);
-        var candidates = configurations.SelectMany(c => recipe.Hyperparameters.Any(h => h.Name == "model") ? RecipeModels.ExpandAuto(c, split.Fit) : [c]).ToList();
+        var hasModel = recipe.Hyperparameters.Any(h => h.Name == "model");
+        var candidates = configurations.SelectMany(c => hasModel ? RecipeModels.ExpandAuto(c, split.Fit) : [c]).ToList();
         timings["split"] = Lap(clock);
 
-        // Choose on the validation users (one configuration needs no choice; its fit is reused for the metrics).
+        // model=auto blends its candidates (personalized-ranking keeps one base model under its ranker).
+        var blend = !isRanking && configurations.Count == 1 && hasModel && configurations[0].GetString("model") == "auto"
+            && candidates.Count > 1 && split.Validation.Count > 0 && settings.ObjectiveMetric == OfflineMetrics.DefaultObjective && settings.Maximize;
         progress?.Invoke(TrainingPhase.Tuning, 10);
+        var plan = blend
+            ? Blend(data, recipe, configurations[0], candidates, split, settings, progress, cancellationToken)
+            : Choose(data, recipe, candidates, split, settings, progress, cancellationToken);
+        timings["tuning"] = Lap(clock);
+        progress?.Invoke(TrainingPhase.Evaluating, 60);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        ILearnedRanker? ranker = null;
+        RankingImprovement? improvement = null;
+        IReadOnlyDictionary<string, double> testMetrics;
+        if (isRanking)
+        {
+            if (ranking is null)
+            {
+                throw new InvalidOperationException("The personalized-ranking recipe needs a learning-to-rank implementation.");
+            }
+
+            var features = new RankingFeatures(split.Fit, data.ItemTokenOffsets, data.ItemTokenIds);
+            var chosen = plan.Chosen;
+            var depth = Math.Max(25, chosen.GetInt32("ranking_candidates"));
+            var set = RankerTraining.BuildSet(plan.EvaluationModel, features, split.Validation, depth);
+            ranker = ranking.Train(set, new RankerSettings(chosen.GetInt32("ranking_trees"), chosen.GetInt32("ranking_leaves"), chosen.GetDouble("ranking_learning_rate"), (int)(settings.Seed & 0x7FFFFFFF)));
+            var reranker = new Reranker(plan.EvaluationModel, features, ranker, depth);
+            testMetrics = OfflineMetrics.Compute(reranker.Recommend, split.Test, data.ItemIds.Count);
+            var baseMetrics = OfflineMetrics.Compute(reranker.RecommendBase, split.Test, data.ItemIds.Count);
+            improvement = new RankingImprovement(
+                baseMetrics.GetValueOrDefault("normalized_discounted_cumulative_gain_at_10"),
+                testMetrics.GetValueOrDefault("normalized_discounted_cumulative_gain_at_10"),
+                depth);
+        }
+        else
+        {
+            testMetrics = OfflineMetrics.Compute(plan.EvaluationModel, split.Test, data.ItemIds.Count);
+        }
+
+        timings["evaluation"] = Lap(clock);
+        var summary = new EvaluationSummary(
+            split.Description,
+            split.TrainingUserCount,
+            split.TestUserCount,
+            split.Fit.NonZeroCount,
+            split.TestInputCount,
+            split.TestTargetCount,
+            candidates.Count > 1 || isRanking ? split.Validation.Count : 0,
+            data.ItemIds.Count,
+            plan.Scores.Count > 0 ? plan.Scores : null,
+            improvement,
+            plan.BlendObjective);
+        return plan with { Metrics = testMetrics, Summary = summary, Ranker = ranker, EvaluationModel = null! };
+    }
+
+    /// <summary>Fits every candidate on the training part, scores it alone on validation, and fits blend weights over all of them.</summary>
+    private static Plan Blend(
+        TrainingDataset data,
+        Recipe recipe,
+        Hyperparameters configuration,
+        List<Hyperparameters> candidates,
+        EvaluationSplit split,
+        TrainingSettings settings,
+        Action<string, int>? progress,
+        CancellationToken cancellationToken)
+    {
+        // Each candidate is reported with its model and the hyperparameters of that model that vary between candidates.
+        var varying = recipe.Hyperparameters.Select(h => h.Name).Where(n => candidates.Select(c => c.GetString(n)).Distinct().Count() > 1).ToArray();
+        IReadOnlyDictionary<string, string> Reported(Hyperparameters candidate)
+        {
+            var model = candidate.GetString("model");
+            var prefix = model == "item-knn" ? "knn_" : model + "_";
+            return varying.Where(n => n == "model" || n.StartsWith(prefix, StringComparison.Ordinal) || (model == "rp3beta" && n == "knn_neighbors"))
+                .ToDictionary(n => n, candidate.GetString);
+        }
+
+        var models = new List<RecommenderModel>();
+        var seconds = new List<double>();
+        for (var c = 0; c < candidates.Count; c++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            models.Add(RecipeModels.Train(recipe, candidates[c], split.Fit, data));
+            seconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            progress?.Invoke(TrainingPhase.Tuning, 10 + (40 * (c + 1) / candidates.Count));
+        }
+
+        var validation = split.Validation;
+        var fit = BlendWeightSearch.Fit(models, validation.History, validation.HistoryWeights, validation.Targets, split.ValidationFolds, new BlendSearchOptions());
+        progress?.Invoke(TrainingPhase.Tuning, 55);
+        var members = Enumerable.Range(0, candidates.Count).Where(c => fit.Weights[c] > 0).ToArray();
+        var scores = Enumerable.Range(0, candidates.Count)
+            .Select(c => new CandidateScore(Reported(candidates[c]), fit.SingleObjectives[c], seconds[c], Math.Round(fit.Weights[c], 6)))
+            .ToList();
+        var evaluationModel = members.Length == 1 ? models[members[0]] : new BlendModel([.. members.Select(c => models[c])], [.. members.Select(c => fit.Weights[c])]);
+
+        // The version's hyperparameters stay model=auto (what it was asked for); the members and weights are in the evaluation summary.
+        return new Plan([.. members.Select(c => candidates[c])], [.. members.Select(c => fit.Weights[c])], configuration, evaluationModel, scores, fit.Objective);
+    }
+
+    /// <summary>Trains every configuration on the training part and keeps the best on validation (one configuration needs no choice).</summary>
+    private static Plan Choose(
+        TrainingDataset data,
+        Recipe recipe,
+        List<Hyperparameters> candidates,
+        EvaluationSplit split,
+        TrainingSettings settings,
+        Action<string, int>? progress,
+        CancellationToken cancellationToken)
+    {
         RecommenderModel? chosenModel = null;
         var chosen = candidates[0];
         var scores = new List<CandidateScore>();
@@ -105,59 +261,8 @@ public static class TrainingPipeline
             }
         }
 
-        timings["tuning"] = Lap(clock);
-        progress?.Invoke(TrainingPhase.Evaluating, 60);
         chosenModel ??= RecipeModels.Train(recipe, chosen, split.Fit, data);
-        cancellationToken.ThrowIfCancellationRequested();
-
-        ILearnedRanker? ranker = null;
-        RankingImprovement? improvement = null;
-        IReadOnlyDictionary<string, double> testMetrics;
-        if (isRanking)
-        {
-            if (ranking is null)
-            {
-                throw new InvalidOperationException("The personalized-ranking recipe needs a learning-to-rank implementation.");
-            }
-
-            var features = new RankingFeatures(split.Fit, data.ItemTokenOffsets, data.ItemTokenIds);
-            var depth = Math.Max(25, chosen.GetInt32("ranking_candidates"));
-            var set = RankerTraining.BuildSet(chosenModel, features, split.Validation, depth);
-            ranker = ranking.Train(set, new RankerSettings(chosen.GetInt32("ranking_trees"), chosen.GetInt32("ranking_leaves"), chosen.GetDouble("ranking_learning_rate"), (int)(settings.Seed & 0x7FFFFFFF)));
-            var reranker = new Reranker(chosenModel, features, ranker, depth);
-            testMetrics = OfflineMetrics.Compute(reranker.Recommend, split.Test, data.ItemIds.Count);
-            var baseMetrics = OfflineMetrics.Compute(reranker.RecommendBase, split.Test, data.ItemIds.Count);
-            improvement = new RankingImprovement(
-                baseMetrics.GetValueOrDefault("normalized_discounted_cumulative_gain_at_10"),
-                testMetrics.GetValueOrDefault("normalized_discounted_cumulative_gain_at_10"),
-                depth);
-        }
-        else
-        {
-            testMetrics = OfflineMetrics.Compute(chosenModel, split.Test, data.ItemIds.Count);
-        }
-
-        timings["evaluation"] = Lap(clock);
-        progress?.Invoke(TrainingPhase.TrainingFinal, 75);
-        cancellationToken.ThrowIfCancellationRequested();
-        chosenModel = null; // let the evaluation model go before the final one is built
-        var final = RecipeModels.Train(recipe, chosen, data.Matrix, data);
-        timings["final"] = Lap(clock);
-
-        var summary = new EvaluationSummary(
-            "Personalize split: 10% of users (with 2+ interactions) held out of training; each held-out user's oldest 90% of interactions fed in, newest 10% scored"
-                + (split.Test.Count < split.TestUserCount ? $" (a seeded sample of {split.Test.Count} of the {split.TestUserCount} held-out users scored)" : string.Empty)
-                + "; validation: the newest 10% of a sample of training users' interactions, removed from training.",
-            split.TrainingUserCount,
-            split.TestUserCount,
-            split.Fit.NonZeroCount,
-            split.TestInputCount,
-            split.TestTargetCount,
-            candidates.Count > 1 || isRanking ? split.Validation.Count : 0,
-            data.ItemIds.Count,
-            scores.Count > 0 ? scores : null,
-            improvement);
-        return new TrainingOutcome(final, chosen, testMetrics, summary, ranker, timings);
+        return new Plan([chosen], [1f], chosen, chosenModel, scores, null);
     }
 
     private static double Lap(Stopwatch clock)
@@ -165,6 +270,22 @@ public static class TrainingPipeline
         var seconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
         return Math.Round(seconds, 3);
+    }
+
+    /// <summary>What the evaluation decided: the configurations of the served model (one, or a blend's members with weights) and what to report.</summary>
+    private sealed record Plan(
+        IReadOnlyList<Hyperparameters> Members,
+        float[] Weights,
+        Hyperparameters Chosen,
+        RecommenderModel EvaluationModel,
+        List<CandidateScore> Scores,
+        double? BlendObjective)
+    {
+        public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+
+        public EvaluationSummary? Summary { get; init; }
+
+        public ILearnedRanker? Ranker { get; init; }
     }
 }
 

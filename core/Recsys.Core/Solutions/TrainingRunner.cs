@@ -97,9 +97,7 @@ public sealed class TrainingRunner(
         record.Phase($"loading the data of {solution.DatasetGroup} for {recipe.Name}");
 
         var loadClock = Stopwatch.StartNew();
-        var loaded = await loader.LoadAsync(solution.DatasetGroup, recipe.UsesItemMetadata, cancellationToken);
-        var data = await Algorithms.TrainingScheduler.Shared.RunAsync(
-            () => TrainingDataset.Build(loaded.Interactions, loaded.Items, TrainingFilter.For(solution)), cancellationToken);
+        var (data, snapshot) = await LoadAsync(solution, recipe, cancellationToken);
         var loadSeconds = loadClock.Elapsed.TotalSeconds;
         run.Phases["load"] = loadSeconds;
         if (SolutionService.InsufficientData(data) is { } reason)
@@ -155,7 +153,7 @@ public sealed class TrainingRunner(
             path,
             bytes,
             outcome.Hyperparameters.Values,
-            new DataSnapshot(loaded.ManifestVersion, loaded.ImportedRows, loaded.RealTimeEvents, data.InteractionCount, data.UserIds.Count, data.ItemIds.Count, loaded.Items.ItemIds.Count),
+            snapshot,
             outcome.Metrics,
             outcome.Evaluation,
             timings,
@@ -175,6 +173,15 @@ public sealed class TrainingRunner(
         }, cancellationToken);
         await RecordLatestAsync(solution.Name, done.Name, cancellationToken);
         return done;
+    }
+
+    /// <summary>The training matrix and what the manifest records of the data; the rows as read are not kept, so training's peak memory does not hold them.</summary>
+    private async Task<(TrainingDataset Data, DataSnapshot Snapshot)> LoadAsync(Solution solution, Recipe recipe, CancellationToken cancellationToken)
+    {
+        var loaded = await loader.LoadAsync(solution.DatasetGroup, recipe.UsesItemMetadata, cancellationToken);
+        var data = await Algorithms.TrainingScheduler.Shared.RunAsync(
+            () => TrainingDataset.Build(loaded.Interactions, loaded.Items, TrainingFilter.For(solution)), cancellationToken);
+        return (data, new DataSnapshot(loaded.ManifestVersion, loaded.ImportedRows, loaded.RealTimeEvents, data.InteractionCount, data.UserIds.Count, data.ItemIds.Count, loaded.Items.ItemIds.Count));
     }
 
     private async Task<IReadOnlyList<Hyperparameters>> ConfigurationsAsync(Solution solution, Recipe recipe, TrainingMode mode, CancellationToken cancellationToken)

@@ -27,6 +27,9 @@ if (args.Length > 0 && args[0] is "ease-solve" or "ease-solve-worker" or "ease-f
     };
 }
 
+// dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- quality [--case NAME]
+//   (the default against peer-style baselines over dataset shapes and protocols; writes results/training-quality.json,
+//    or training-quality-partial.json for one --case, matched by substring)
 if (args.Length > 0 && args[0] == "scale")
 {
     var options = new Dictionary<string, long> { ["--users"] = 200_000, ["--items"] = 50_000, ["--interactions"] = 20_000_000 };
@@ -45,11 +48,18 @@ if (args.Length > 0 && args[0] == "scale")
         "dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- " + string.Join(' ', args));
 }
 
+if (args.Length > 0 && args[0] == "quality")
+{
+    string? caseFilter = args.Length > 2 && args[1] == "--case" ? args[2] : null;
+    return QualityBenchmark.Run(caseFilter, "dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- " + string.Join(' ', args));
+}
+
 if (args.Length == 0 || args[0] != "splits")
 {
     Console.Error.WriteLine("usage: splits [--algo NAME] [--split NAME] [--threads N] [--cg-steps N]   (threads default 1, as in the reference runs; ALS CG steps default 3)");
     Console.Error.WriteLine("       ease-solve [--sizes N,N] [--threads T,T] [--repeat N] [--fits yes|no]   (dense EASE solve vs numpy+OpenBLAS; writes results/training-ease-solve.json)");
     Console.Error.WriteLine("       scale [--users N] [--items N] [--interactions N]   (user-personalization with defaults; writes results/training-scale.json)");
+    Console.Error.WriteLine("       quality [--case NAME]   (default vs baselines over dataset shapes and protocols; writes results/training-quality.json)");
     return 2;
 }
 

@@ -18,7 +18,7 @@ internal static class ScaleBenchmark
         var perUser = (int)(interactions / users);
         Console.WriteLine($"generating {users:N0} users x {perUser} interactions over {items:N0} items ...");
         var clock = Stopwatch.StartNew();
-        var builder = new TrainingInteractionsBuilder(checked(users * perUser));
+        TrainingInteractionsBuilder? builder = new TrainingInteractionsBuilder(checked(users * perUser));
         var random = new Random(42);
         Span<char> user = stackalloc char[16];
         Span<char> item = stackalloc char[16];
@@ -46,8 +46,38 @@ internal static class ScaleBenchmark
         var before = Process.GetCurrentProcess().TotalProcessorTime;
         clock.Restart();
         var data = TrainingDataset.Build(builder.Build(), null, TrainingFilter.None);
+        builder = null; // as the training job lets the loaded rows go once the matrix is built (this method runs unoptimized: locals live to its end)
         var built = clock.Elapsed.TotalSeconds;
-        var outcome = TrainingPipeline.Run(data, recipe, [defaults], new TrainingSettings(), progress: (phase, percent) => Console.WriteLine($"  {clock.Elapsed.TotalSeconds,7:F1} s  {phase} {percent}%"));
+        // The working set is sampled twice a second and its peak kept per phase, to show which phase holds what.
+        var phasePeaks = new Dictionary<string, long>();
+        var current = "DATASET";
+        var gate = new Lock();
+        void Sample()
+        {
+            using var process = Process.GetCurrentProcess();
+            lock (gate)
+            {
+                phasePeaks[current] = Math.Max(phasePeaks.GetValueOrDefault(current), process.WorkingSet64);
+            }
+        }
+
+        using var sampler = new Timer(_ => Sample(), null, 0, 500);
+        var outcome = TrainingPipeline.Run(data, recipe, [defaults], new TrainingSettings(), progress: (phase, percent) =>
+        {
+            Sample();
+            lock (gate)
+            {
+                current = phase;
+            }
+
+            Console.WriteLine($"  {clock.Elapsed.TotalSeconds,7:F1} s  {phase} {percent}%  working set {Environment.WorkingSet / 1048576.0:F0} MB");
+        });
+        Sample();
+        lock (gate)
+        {
+            current = "SAVING";
+        }
+
         var model = SolutionModel.Create(recipe.Name, data, outcome);
         long artifactBytes;
         using (var sink = new CountingStream())
@@ -57,6 +87,7 @@ internal static class ScaleBenchmark
         }
 
         var total = clock.Elapsed.TotalSeconds;
+        Sample();
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - before).TotalSeconds;
         var peak = BenchmarkReport.PeakWorkingSetBytes();
         Console.WriteLine($"trained in {total:F1} s (cpu {cpu:F1} s), peak working set {peak / 1048576.0:F0} MB, model {outcome.Hyperparameters.GetString("model")}, nDCG@10 {outcome.Metrics["normalized_discounted_cumulative_gain_at_10"]}");
@@ -77,6 +108,16 @@ internal static class ScaleBenchmark
             ["phase_seconds"] = new JsonObject(outcome.Timings.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))),
             ["model_chosen"] = outcome.Hyperparameters.GetString("model"),
             ["candidates"] = outcome.Evaluation.Candidates?.Count ?? 1,
+            ["validation_candidates"] = new JsonArray([.. (outcome.Evaluation.Candidates ?? []).Select(c => (JsonNode)new JsonObject
+            {
+                ["hyperparameters"] = string.Join(";", c.Hyperparameters.Select(h => h.Key + "=" + h.Value)),
+                ["validation_nDCG10"] = Math.Round(c.Objective, 6),
+                ["blend_weight"] = c.BlendWeight,
+                ["fit_seconds"] = Math.Round(c.Seconds, 1),
+            })]),
+            ["blend_validation_nDCG10"] = outcome.Evaluation.BlendObjective,
+            ["ease_head_items"] = RecipeModels.EaseHeadItems(data.Matrix),
+            ["peak_working_set_mb_by_phase"] = new JsonObject(phasePeaks.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Math.Round(p.Value / 1048576.0)))),
             ["scored_test_users"] = (int)outcome.Metrics["evaluated_users"],
             ["ndcg_at_10"] = outcome.Metrics["normalized_discounted_cumulative_gain_at_10"],
             ["precision_at_10"] = outcome.Metrics["precision_at_10"],

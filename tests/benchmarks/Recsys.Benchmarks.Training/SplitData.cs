@@ -84,23 +84,38 @@ internal sealed class SplitData
         return new SplitData(name, ReadRatings(Path.Combine(folder, "train.csv")), ReadRatings(Path.Combine(folder, "test.csv")));
     }
 
+    /// <summary>A split of the given rows (e.g. a quality-suite case).</summary>
+    public static SplitData FromRows(string name, RatingRow[] train, RatingRow[] test) => new(name, train, test);
+
     /// <summary>
     /// The validation split of PROTOCOL.md §2: per user, train rows by (timestamp, file row); the first
-    /// round_half_even(0.9·n) are sub-train, the rest validation.
+    /// round_half_even(0.9·n) are sub-train, the rest validation. With <paramref name="byTime"/> false (data without
+    /// time), the rows are ordered by a seeded hash of their file row instead, so the validation rows are a random 10 %.
     /// </summary>
-    public SplitData ValidationSplit()
+    public SplitData ValidationSplit(bool byTime = true)
     {
         var subTrain = new List<RatingRow>();
         var validation = new List<RatingRow>();
         foreach (var group in TrainRows.GroupBy(r => r.UserId))
         {
-            var ordered = group.OrderBy(r => r.Timestamp).ThenBy(r => r.FileRow).ToArray();
+            var ordered = byTime
+                ? group.OrderBy(r => r.Timestamp).ThenBy(r => r.FileRow).ToArray()
+                : group.OrderBy(r => Hash(7, r.FileRow)).ToArray();
             var cut = (int)Math.Round(0.9 * ordered.Length, MidpointRounding.ToEven);
             subTrain.AddRange(ordered.Take(cut));
             validation.AddRange(ordered.Skip(cut));
         }
 
         return new SplitData(Name + "/validation", [.. subTrain.OrderBy(r => r.FileRow)], [.. validation.OrderBy(r => r.FileRow)]);
+    }
+
+    /// <summary>A seeded 64-bit hash (SplitMix64's finalizer), for seeded random orders of rows.</summary>
+    public static ulong Hash(ulong seed, long value)
+    {
+        var z = (seed * 0x9E3779B97F4A7C15UL) + (ulong)value + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     public static RatingRow[] ReadRatings(string path)

@@ -467,7 +467,7 @@ internal static class SplitsBenchmark
     /// pipeline chooses the model on its own validation users and fits the served model on all of train.csv. Test users
     /// are scored from their train history, as real-time serving would.
     /// </summary>
-    private static TrainedRun UserPersonalization(SplitData d)
+    internal static TrainedRun UserPersonalization(SplitData d)
     {
         var builder = new TrainingInteractionsBuilder(d.TrainRows.Length);
         foreach (var row in d.TrainRows)
@@ -491,6 +491,7 @@ internal static class SplitsBenchmark
             {
                 ["hyperparameters"] = string.Join(";", candidate.Hyperparameters.Select(h => h.Key + "=" + h.Value)),
                 ["validation_nDCG10"] = candidate.Objective,
+                ["blend_weight"] = candidate.BlendWeight,
                 ["seconds"] = Math.Round(candidate.Seconds, 3),
             });
         }
@@ -509,6 +510,7 @@ internal static class SplitsBenchmark
                 ["model_chosen"] = chosen,
                 ["phase_seconds"] = new JsonObject(outcome.Timings.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))),
                 ["validation_candidates"] = candidates,
+                ["blend_validation_nDCG10"] = outcome.Evaluation.BlendObjective,
                 ["pipeline_holdout_nDCG10"] = outcome.Metrics["normalized_discounted_cumulative_gain_at_10"],
             });
     }
@@ -628,7 +630,7 @@ internal static class SplitsBenchmark
     /// SAR's time-decayed affinity rating·0.5^((T − t)/halfLife), computed relative to each user's latest event:
     /// that multiplies a user's scores by a constant, so the ranking is SAR's, and float32 does not underflow.
     /// </summary>
-    private static InteractionMatrix TimeDecayed(InteractionMatrix ratings, double halfLife)
+    internal static InteractionMatrix TimeDecayed(InteractionMatrix ratings, double halfLife)
     {
         var latest = new long[ratings.UserCount];
         var owner = new int[ratings.NonZeroCount];
@@ -647,10 +649,10 @@ internal static class SplitsBenchmark
     }
 
     /// <summary>PROTOCOL.md §6 selection: fit on sub-train, nDCG@10 on validation, first best in grid order.</summary>
-    private static (T Best, double Seconds) Tune<T>(SplitData data, IEnumerable<T> grid, Func<T, SplitData, UserRecommender> fit)
+    internal static (T Best, double Seconds) Tune<T>(SplitData data, IEnumerable<T> grid, Func<T, SplitData, UserRecommender> fit, bool byTime = true)
     {
         var clock = Stopwatch.StartNew();
-        var validation = data.ValidationSplit();
+        var validation = data.ValidationSplit(byTime);
         var best = default(T)!;
         var bestScore = double.NegativeInfinity;
         foreach (var candidate in grid)

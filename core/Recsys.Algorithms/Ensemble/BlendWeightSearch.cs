@@ -1,0 +1,283 @@
+namespace Recsys.Algorithms.Ensemble;
+
+/// <summary>Settings of <see cref="BlendWeightSearch"/>.</summary>
+public sealed record BlendSearchOptions
+{
+    /// <summary>List length the objective scores (nDCG at this depth).</summary>
+    public int Depth { get; init; } = 10;
+
+    /// <summary>Each model's best items per user that enter the user's candidate pool (the blend's top list is taken from the pool).</summary>
+    public int PoolPerModel { get; init; } = 50;
+
+    /// <summary>Weights a coordinate may take (the scale of a blend does not matter, only the ratios).</summary>
+    public IReadOnlyList<float> Grid { get; init; } = [0f, 0.05f, 0.1f, 0.2f, 0.35f, 0.5f, 0.75f, 1f, 1.5f, 2f];
+
+    /// <summary>Coordinate sweeps at most.</summary>
+    public int Rounds { get; init; } = 3;
+
+    /// <summary>
+    /// A move is kept only when the users' mean gain exceeds this many standard errors of the per-user gains (a paired
+    /// test), so that gains at the level of the validation noise do not move weights.
+    /// </summary>
+    public double MinStandardErrors { get; init; } = 1;
+
+    /// <summary>Threads; -1 for the default. Results do not depend on it.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = -1;
+}
+
+/// <summary>What <see cref="BlendWeightSearch.Fit"/> found.</summary>
+/// <param name="Weights">One weight per model, summing to 1 (zero for models the blend leaves out).</param>
+/// <param name="Objective">nDCG of the blend on the users.</param>
+/// <param name="SingleObjectives">nDCG of each model alone on the same users.</param>
+/// <param name="FoldObjectives">nDCG of each model alone on fold 0 and on fold 1 (row-major, two per model).</param>
+public sealed record BlendFit(float[] Weights, double Objective, double[] SingleObjectives, double[] FoldObjectives);
+
+/// <summary>
+/// Fits the weights of a <see cref="BlendModel"/> on validation users: coordinate ascent of nDCG over a grid of
+/// weights, started from the single model that is best in its worse fold (each fold against that fold's best model),
+/// so that the blend is never below that model on these users. A move is kept only when the gain is beyond the noise
+/// of the per-user gains and neither fold loses (the folds are e.g. a temporal and a random holdout). Every
+/// model's per-user standardized scores are computed once for a pool of candidates (the union of each model's best
+/// items), so that trying a weight vector costs a pass over the pools. Deterministic: the same users and models give
+/// the same weights, whatever the thread count.
+/// </summary>
+public static class BlendWeightSearch
+{
+    /// <summary>Fits the weights.</summary>
+    /// <param name="models">The models to blend (same catalogue).</param>
+    /// <param name="histories">Each user's history item indices.</param>
+    /// <param name="historyWeights">Their weights (empty arrays mean all 1).</param>
+    /// <param name="targets">Each user's held-out items.</param>
+    /// <param name="folds">Each user's fold (0 or 1): a move must not lower either fold's objective; null for one fold.</param>
+    /// <param name="options">Settings.</param>
+    /// <exception cref="ArgumentException">No models, models of different catalogues, or arrays of different lengths.</exception>
+    public static BlendFit Fit(
+        IReadOnlyList<RecommenderModel> models,
+        IReadOnlyList<int[]> histories,
+        IReadOnlyList<float[]> historyWeights,
+        IReadOnlyList<int[]> targets,
+        IReadOnlyList<int>? folds = null,
+        BlendSearchOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(histories);
+        ArgumentNullException.ThrowIfNull(historyWeights);
+        ArgumentNullException.ThrowIfNull(targets);
+        options ??= new BlendSearchOptions();
+        if (models.Count == 0 || models.Any(m => m.ItemCount != models[0].ItemCount))
+        {
+            throw new ArgumentException("A blend needs models of the same catalogue.", nameof(models));
+        }
+
+        if (historyWeights.Count != histories.Count || targets.Count != histories.Count || (folds is not null && folds.Count != histories.Count))
+        {
+            throw new ArgumentException("histories, historyWeights, targets and folds must have one entry per user.", nameof(targets));
+        }
+
+        var pools = BuildPools(models, histories, historyWeights, targets, options);
+        var fold = folds is null ? new int[histories.Count] : [.. folds];
+        var count = models.Count;
+        var single = new Score[count];
+        for (var m = 0; m < count; m++)
+        {
+            var unit = new float[count];
+            unit[m] = 1f;
+            single[m] = Evaluate(pools, fold, unit, options);
+        }
+
+        // The start is the model closest to the best in its worse fold (each fold's scores relative to that fold's
+        // best), not the best on the mean: a model that wins one protocol by much and loses the other is the brittle choice.
+        var best0 = single.Max(s => s.Fold0);
+        var best1 = single.Max(s => s.Fold1);
+        double Worst(Score s) => Math.Min(best0 > 0 ? s.Fold0 / best0 : 1, best1 > 0 ? s.Fold1 / best1 : 1);
+        var bestModel = 0;
+        for (var m = 1; m < count; m++)
+        {
+            bestModel = Worst(single[m]) > Worst(single[bestModel]) ? m : bestModel;
+        }
+
+        var weights = new float[count];
+        weights[bestModel] = 1f;
+        var best = Evaluate(pools, fold, weights, options);
+        for (var round = 0; round < options.Rounds && count > 1; round++)
+        {
+            var moved = false;
+            for (var m = 0; m < count; m++)
+            {
+                var trial = (float[])weights.Clone();
+                var chosen = weights[m];
+                var chosenScore = best;
+                foreach (var value in options.Grid)
+                {
+                    trial[m] = value;
+                    if (value == weights[m] || trial.All(w => w == 0f))
+                    {
+                        continue;
+                    }
+
+                    // Kept only when the gain is clear of the noise and neither fold falls: a gain that one protocol
+                    // (or one half of the users) does not share is taken for noise.
+                    var score = Evaluate(pools, fold, trial, options);
+                    if (score.Mean > chosenScore.Mean && Significant(score, best, options.MinStandardErrors)
+                        && score.Fold0 >= best.Fold0 && score.Fold1 >= best.Fold1)
+                    {
+                        chosen = value;
+                        chosenScore = score;
+                    }
+                }
+
+                if (chosen != weights[m])
+                {
+                    weights[m] = chosen;
+                    best = chosenScore;
+                    moved = true;
+                }
+            }
+
+            if (!moved)
+            {
+                break;
+            }
+        }
+
+        var total = weights.Sum();
+        for (var m = 0; m < count; m++)
+        {
+            weights[m] /= total;
+        }
+
+        return new BlendFit(weights, best.Mean, [.. single.Select(s => s.Mean)], [.. single.SelectMany(s => new[] { s.Fold0, s.Fold1 })]);
+    }
+
+    /// <summary>Per user: the pooled candidates, their standardized scores per model (row-major) and whether each is a target.</summary>
+    private sealed record Pool(int[] Items, float[] Scores, bool[] Relevant, int TargetCount);
+
+    private static Pool[] BuildPools(
+        IReadOnlyList<RecommenderModel> models, IReadOnlyList<int[]> histories, IReadOnlyList<float[]> historyWeights, IReadOnlyList<int[]> targets, BlendSearchOptions options)
+    {
+        var n = models[0].ItemCount;
+        var count = models.Count;
+        var pools = new Pool[histories.Count];
+        Parallel.For(
+            0,
+            histories.Count,
+            new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
+            () => (Standardized: new float[count * n], Masked: new float[n]),
+            (u, _, buffers) =>
+            {
+                var (standardized, masked) = buffers;
+                var history = histories[u];
+                var pool = new SortedSet<int>();
+                var top = new ScoredItem[Math.Min(options.PoolPerModel, n)];
+                for (var m = 0; m < count; m++)
+                {
+                    var z = standardized.AsSpan(m * n, n);
+                    models[m].Score(history, historyWeights[u], z);
+                    BlendModel.Standardize(z);
+                    z.CopyTo(masked);
+                    foreach (var h in history)
+                    {
+                        masked[h] = float.NaN;
+                    }
+
+                    var found = TopKSelector.Select(masked, top);
+                    for (var t = 0; t < found; t++)
+                    {
+                        pool.Add(top[t].Item);
+                    }
+                }
+
+                var items = pool.ToArray();
+                var scores = new float[items.Length * count];
+                for (var c = 0; c < items.Length; c++)
+                {
+                    for (var m = 0; m < count; m++)
+                    {
+                        scores[(c * count) + m] = standardized[(m * n) + items[c]];
+                    }
+                }
+
+                var relevant = targets[u].ToHashSet();
+                pools[u] = new Pool(items, scores, [.. items.Select(relevant.Contains)], relevant.Count);
+                return buffers;
+            },
+            _ => { });
+        return pools;
+    }
+
+    /// <summary>Mean nDCG at the depth of the blend with <paramref name="weights"/> over the pools: over all users and per fold (a fold without users counts as 0).</summary>
+    private static Score Evaluate(Pool[] pools, int[] fold, float[] weights, BlendSearchOptions options)
+    {
+        var perUser = new double[pools.Length];
+        var depth = options.Depth;
+        Parallel.For(0, pools.Length, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, u =>
+        {
+            var pool = pools[u];
+            var count = weights.Length;
+            var blended = new float[pool.Items.Length];
+            for (var c = 0; c < blended.Length; c++)
+            {
+                var s = 0f;
+                for (var m = 0; m < count; m++)
+                {
+                    s += weights[m] * pool.Scores[(c * count) + m];
+                }
+
+                blended[c] = s;
+            }
+
+            // Pool items are ascending, so the selector's tie rule (ascending position) is ascending item index.
+            var top = TopKSelector.Select(blended, depth);
+            var dcg = 0d;
+            for (var r = 0; r < top.Length; r++)
+            {
+                dcg += pool.Relevant[top[r].Item] ? 1 / Math.Log(r + 2) : 0;
+            }
+
+            var ideal = 0d;
+            for (var r = 0; r < Math.Min(depth, pool.TargetCount); r++)
+            {
+                ideal += 1 / Math.Log(r + 2);
+            }
+
+            perUser[u] = ideal > 0 ? dcg / ideal : 0;
+        });
+        double total = 0, total0 = 0, total1 = 0;
+        var count1 = 0;
+        for (var u = 0; u < perUser.Length; u++)
+        {
+            total += perUser[u];
+            total0 += fold[u] == 0 ? perUser[u] : 0;
+            total1 += fold[u] == 0 ? 0 : perUser[u];
+            count1 += fold[u] == 0 ? 0 : 1;
+        }
+
+        var count0 = perUser.Length - count1;
+        return new Score(perUser.Length == 0 ? 0 : total / perUser.Length, count0 == 0 ? 0 : total0 / count0, count1 == 0 ? 0 : total1 / count1, perUser);
+    }
+
+    /// <summary>Whether <paramref name="trial"/> beats <paramref name="current"/> by more than <paramref name="standardErrors"/> standard errors of the paired per-user differences.</summary>
+    private static bool Significant(Score trial, Score current, double standardErrors)
+    {
+        var n = trial.PerUser.Length;
+        if (n < 2)
+        {
+            return trial.Mean > current.Mean;
+        }
+
+        double sum = 0, square = 0;
+        for (var u = 0; u < n; u++)
+        {
+            var d = trial.PerUser[u] - current.PerUser[u];
+            sum += d;
+            square += d * d;
+        }
+
+        var mean = sum / n;
+        var variance = Math.Max(0, (square - (n * mean * mean)) / (n - 1));
+        return mean > 0 && mean > standardErrors * Math.Sqrt(variance / n);
+    }
+
+    /// <summary>The objective over all users, per fold, and per user.</summary>
+    private sealed record Score(double Mean, double Fold0, double Fold1, double[] PerUser);
+}

@@ -1,0 +1,210 @@
+using System.Globalization;
+using Recsys.Algorithms.Data;
+using Recsys.Algorithms.Ensemble;
+using Recsys.Core.Recipes;
+using Recsys.Core.Solutions;
+using Recsys.Data.Training;
+
+namespace Recsys.Core.Tests;
+
+/// <summary>The default model choice: ties in time, data whose time carries no order, the blend and what it reports.</summary>
+public sealed class ModelSelectionTests
+{
+    private const int Users = 160;
+    private const int Items = 40;
+
+    /// <summary>
+    /// Four communities of 10 items; each user has 8–11 items, mostly (7 in 8) from their community, popular ones more
+    /// often. Every event has the same timestamp. Item ids are <paramref name="name"/>(item); rows are in user order and,
+    /// within a user, in the order of the item ids (as an export sorted by id would be).
+    /// </summary>
+    private static TrainingDataset Shared(Func<int, string> name, long? time = null)
+    {
+        var random = new Random(7);
+        var rows = new List<(string User, string Item, long Time)>();
+        for (var u = 0; u < Users; u++)
+        {
+            var community = u % 4;
+            var items = new SortedSet<int>();
+            var count = 8 + random.Next(4);
+            while (items.Count < count)
+            {
+                var rank = (int)(10 * Math.Pow(random.NextDouble(), 2));
+                items.Add(random.Next(8) == 0 ? random.Next(Items) : (community * 10) + rank);
+            }
+
+            foreach (var i in items.Select(i => (Id: name(i), Index: i)).OrderBy(p => p.Id, StringComparer.Ordinal))
+            {
+                rows.Add(($"u{u:D3}", i.Id, time ?? (1_700_000_000 + (u * 1000) + i.Index)));
+            }
+        }
+
+        var builder = new TrainingInteractionsBuilder();
+        foreach (var (user, item, t) in rows)
+        {
+            builder.Add(user, item, t, "click");
+        }
+
+        return TrainingDataset.Build(builder.Build(), null, TrainingFilter.None);
+    }
+
+    private static string Plain(int item) => $"i{item:D2}";
+
+    /// <summary>A seeded permutation of the item names: renamed items sort (and so first appear) in another order.</summary>
+    private static string Shuffled(int item) => $"i{((item * 17) + 5) % Items:D2}";
+
+    private static HashSet<(string User, string Item)> Pairs(TrainingDataset data, UserSample sample, Func<string, string> rename)
+    {
+        var pairs = new HashSet<(string, string)>();
+        for (var k = 0; k < sample.Count; k++)
+        {
+            foreach (var item in sample.Targets[k])
+            {
+                pairs.Add((data.UserIds[sample.Users[k]], rename(data.ItemIds[item])));
+            }
+        }
+
+        return pairs;
+    }
+
+    [Fact]
+    public void Time_that_carries_no_order_is_detected()
+    {
+        InteractionMatrix Matrix(Func<int, int, long>? time)
+        {
+            var users = new List<int>();
+            var items = new List<int>();
+            var times = new List<long>();
+            for (var u = 0; u < 20; u++)
+            {
+                for (var k = 0; k < 10; k++)
+                {
+                    users.Add(u);
+                    items.Add((u + k) % 30);
+                    times.Add(time?.Invoke(u, k) ?? 0);
+                }
+            }
+
+            return InteractionMatrix.FromCoordinates(20, 30, [.. users], [.. items], [.. Enumerable.Repeat(1f, users.Count)], time is null ? default : [.. times]);
+        }
+
+        Assert.False(EvaluationSplit.TimeOrdersInteractions(Matrix(null)));                    // no timestamps
+        Assert.False(EvaluationSplit.TimeOrdersInteractions(Matrix((_, _) => 1_700_000_000))); // all equal
+        Assert.False(EvaluationSplit.TimeOrdersInteractions(Matrix((u, k) => u * 86_400L * 30 + (k / 4 * 86_400L)))); // daily, 4 events a day
+        Assert.True(EvaluationSplit.TimeOrdersInteractions(Matrix((u, k) => 1_700_000_000 + (k * 60))));             // one event a minute
+        Assert.True(EvaluationSplit.TimeOrdersInteractions(Matrix((u, k) => 1_700_000_000 + (Math.Min(k, 8) * 60))));         // a few ties (2 in 10)
+    }
+
+    [Fact]
+    public void Without_order_in_time_holdouts_are_random_not_the_last_items_to_appear()
+    {
+        // Item indices follow first appearance, so the old tie rule held out the highest indices (the rarest items).
+        var data = Shared(Plain, time: 1_700_000_000);
+        var split = EvaluationSplit.Create(data.Matrix, 42, maxValidationUsers: 2_000, maxScoredTestUsers: 1_000);
+
+        Assert.False(split.IsTemporal);
+        Assert.Equal(0, split.TemporalValidationUsers);
+        Assert.Contains("no order", split.Description, StringComparison.Ordinal);
+        var counts = data.Matrix.ItemUserCounts();
+        var held = split.Validation.Targets.SelectMany(t => t).Select(i => (double)counts[i]).Average();
+        var fed = split.Validation.History.SelectMany(h => h).Select(i => (double)counts[i]).Average();
+        var lastByIndex = Enumerable.Range(0, split.Validation.Count)
+            .Count(k => split.Validation.History[k].Max() < split.Validation.Targets[k].Min());
+        Assert.InRange(held / fed, 0.8, 1.25);                             // targets as popular as the rest of the history
+        Assert.True(lastByIndex < split.Validation.Count / 2, $"{lastByIndex} of {split.Validation.Count}"); // index order would hold out the last for every user
+    }
+
+    [Fact]
+    public void With_order_in_time_half_the_validation_users_hold_out_their_newest_and_half_a_random_sample()
+    {
+        var data = Shared(Plain); // distinct times, increasing with the item index within a user
+        var split = EvaluationSplit.Create(data.Matrix, 42, maxValidationUsers: 2_000, maxScoredTestUsers: 1_000);
+
+        Assert.True(split.IsTemporal);
+        Assert.InRange(split.TemporalValidationUsers, split.Validation.Count / 3, 2 * split.Validation.Count / 3);
+        // A user's events are timed by item number, so "newest" means the highest item numbers.
+        int Number(int item) => int.Parse(data.ItemIds[item][1..], CultureInfo.InvariantCulture);
+        bool Newest(UserSample sample, int k) => sample.History[k].Max(Number) < sample.Targets[k].Min(Number);
+        for (var k = 0; k < split.Validation.Count; k++)
+        {
+            if (split.ValidationFolds[k] == 0)
+            {
+                Assert.True(Newest(split.Validation, k));
+            }
+        }
+
+        Assert.Contains(Enumerable.Range(0, split.Validation.Count), k => split.ValidationFolds[k] == 1 && !Newest(split.Validation, k));
+        Assert.All(Enumerable.Range(0, split.Test.Count), k => Assert.True(Newest(split.Test, k)));
+    }
+
+    [Fact]
+    public void Renaming_items_changes_neither_the_split_nor_the_metrics()
+    {
+        var plain = Shared(Plain, time: 1_700_000_000);
+        var renamed = Shared(Shuffled, time: 1_700_000_000);
+        var back = Enumerable.Range(0, Items).ToDictionary(Shuffled, Plain);
+        Assert.NotEqual(plain.ItemIds, renamed.ItemIds.Select(id => back[id])); // the items' indices differ
+
+        var a = EvaluationSplit.Create(plain.Matrix, 42, 2_000, 1_000);
+        var b = EvaluationSplit.Create(renamed.Matrix, 42, 2_000, 1_000);
+        Assert.Equal(Pairs(plain, a.Validation, id => id), Pairs(renamed, b.Validation, id => back[id]));
+        Assert.Equal(Pairs(plain, a.Test, id => id), Pairs(renamed, b.Test, id => back[id]));
+
+        var recipe = RecipeCatalog.Get(RecipeCatalog.UserPersonalization);
+        var defaults = RecipeCatalog.Resolve(recipe, null, "h", new Dictionary<string, string[]>());
+        var first = TrainingPipeline.Run(plain, recipe, [defaults], new TrainingSettings());
+        var second = TrainingPipeline.Run(renamed, recipe, [defaults], new TrainingSettings());
+        foreach (var (key, value) in first.Metrics)
+        {
+            Assert.Equal(value, second.Metrics[key], 4); // float noise only: sums run in another item order
+        }
+
+        Assert.Equal(first.Evaluation.Candidates!.Select(c => c.BlendWeight), second.Evaluation.Candidates!.Select(c => c.BlendWeight));
+    }
+
+    [Fact]
+    public void The_default_reports_every_candidate_its_validation_score_and_blend_weight_and_serves_the_blend()
+    {
+        var data = Shared(Plain);
+        var recipe = RecipeCatalog.Get(RecipeCatalog.UserPersonalization);
+        var defaults = RecipeCatalog.Resolve(recipe, null, "h", new Dictionary<string, string[]>());
+        var outcome = TrainingPipeline.Run(data, recipe, [defaults], new TrainingSettings());
+        var again = TrainingPipeline.Run(data, recipe, [defaults], new TrainingSettings());
+
+        var candidates = outcome.Evaluation.Candidates!;
+        Assert.Equal(["ease", "ease", "ease", "item-knn", "rp3beta", "als", "popularity"], candidates.Select(c => c.Hyperparameters["model"]));
+        Assert.All(candidates, c => Assert.InRange(c.Objective, 0, 1));
+        Assert.Equal(1, candidates.Sum(c => c.BlendWeight!.Value), 4);
+        Assert.True(outcome.Evaluation.BlendObjective >= candidates.Max(c => c.Objective) - 1e-9);
+        Assert.Equal(candidates.Select(c => c.BlendWeight), again.Evaluation.Candidates!.Select(c => c.BlendWeight)); // reproducible for the seed
+        Assert.Equal("auto", outcome.Hyperparameters.GetString("model"));
+
+        var members = candidates.Count(c => c.BlendWeight > 0);
+        if (members > 1)
+        {
+            var blend = Assert.IsType<BlendModel>(outcome.Model);
+            Assert.Equal(members, blend.Models.Count);
+        }
+
+        // The served model round-trips through the artifact.
+        var model = SolutionModel.Create(recipe.Name, data, outcome);
+        using var buffer = new MemoryStream();
+        model.Write(buffer);
+        buffer.Position = 0;
+        Assert.Equal(model.Recommend("u001", null, 5), SolutionModel.Read(buffer).Recommend("u001", null, 5));
+    }
+
+    [Fact]
+    public void Ease_is_a_candidate_wherever_its_cost_fits_and_head_ease_above()
+    {
+        Assert.True(RecipeModels.EaseCost(20_000, 1_000_000, 50_000_000).Bytes > RecipeModels.TrainingMemoryBytes);
+        var (bytes, seconds) = RecipeModels.EaseCost(8_000, 1_000_000, 50_000_000);
+        Assert.True(bytes < RecipeModels.TrainingMemoryBytes && seconds > 0);
+
+        var data = Shared(Plain);
+        Assert.Equal(data.Matrix.ItemCount, RecipeModels.EaseHeadItems(data.Matrix));
+        var recipe = RecipeCatalog.Get(RecipeCatalog.UserPersonalization);
+        var defaults = RecipeCatalog.Resolve(recipe, null, "h", new Dictionary<string, string[]>());
+        Assert.Contains(RecipeModels.ExpandAuto(defaults, data.Matrix), c => c.GetString("model") == "ease");
+    }
+}

@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Recsys.Algorithms.Factorization;
+using Recsys.Algorithms.Linear;
+using Recsys.Algorithms.Popularity;
+using Recsys.Algorithms.Similarity;
+using Recsys.Data.Synthetic;
+
+namespace Recsys.Benchmarks;
+
+/// <summary>
+/// The quality suite: the <c>user-personalization</c> default against peer-style baselines (popularity, item-kNN
+/// cosine and BM25, SAR, ALS, EASE with λ chosen on a validation split of the training rows) over several dataset shapes
+/// and evaluation protocols, nDCG@10 per PROTOCOL.md, with the ratio default / best baseline per case. No constant
+/// is chosen on a test set: the baselines' λ comes from the training rows' own validation split (by time when the case
+/// has time, a random 10 % otherwise), and the default chooses everything on its own validation users.
+/// </summary>
+internal static class QualityBenchmark
+{
+    private static readonly double[] s_easeGrid = [50, 100, 250, 500, 1000];
+
+    /// <summary>One case: its name, how it was made, and the split.</summary>
+    private sealed record Case(string Name, string Shape, string Protocol, bool HasTime, Func<SplitData> Load);
+
+    public static int Run(string? caseFilter, string command)
+    {
+        var cases = Cases().Where(c => caseFilter is null || c.Name.Contains(caseFilter, StringComparison.OrdinalIgnoreCase)).ToArray();
+        var rows = new JsonArray();
+        var table = new StringBuilder();
+        table.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-34} {1,-10} {2,7} {3,7} {4,8} {5,-16} {6,7} {7,7} {8,7} {9,7}", "case", "protocol", "items", "default", "best", "best baseline", "ratio", "vs EASE", "vs kNN", "def_s"));
+        foreach (var c in cases)
+        {
+            Console.WriteLine($"== {c.Name} ({c.Shape}; {c.Protocol})");
+            var data = c.Load();
+            Console.WriteLine($"   {data.UserIds.Length} users, {data.ItemIds.Length} items, {data.TrainRows.Length} train rows, {data.TestRows.Length} test rows");
+            var results = new List<(string Algo, string Params, double Ndcg, double Seconds, double CpuSeconds, JsonObject? Extra)>();
+            foreach (var (algo, train) in Baselines(c.HasTime).Prepend(("default", (Func<SplitData, TrainedRun>)SplitsBenchmark.UserPersonalization)))
+            {
+                GC.Collect();
+                var cpu = CpuSeconds();
+                var clock = Stopwatch.StartNew();
+                var trained = train(data);
+                var seconds = clock.Elapsed.TotalSeconds;
+                var cpuSeconds = CpuSeconds() - cpu;
+                var ndcg = SplitsBenchmark.Evaluate(data, trained.Recommend)["nDCG10"];
+                results.Add((algo, trained.ExtraParams, ndcg, seconds, cpuSeconds, trained.Extra));
+                Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "   {0,-18} nDCG@10 {1:F4}  {2,7:F1} s (cpu {3:F1} s) {4}", algo, ndcg, seconds, cpuSeconds, trained.ExtraParams));
+            }
+
+            var ours = results[0];
+            var baselines = results.Skip(1).ToArray();
+            var best = baselines.MaxBy(r => r.Ndcg);
+            var ease = baselines.First(r => r.Algo == "ease_tuned");
+            var knn = baselines.Where(r => r.Algo.StartsWith("itemknn", StringComparison.Ordinal)).MaxBy(r => r.Ndcg);
+            var row = new JsonObject
+            {
+                ["case"] = c.Name,
+                ["shape"] = c.Shape,
+                ["protocol"] = c.Protocol,
+                ["users"] = data.UserIds.Length,
+                ["items"] = data.ItemIds.Length,
+                ["train_rows"] = data.TrainRows.Length,
+                ["test_rows"] = data.TestRows.Length,
+                ["default_nDCG10"] = Math.Round(ours.Ndcg, 6),
+                ["best_baseline"] = best.Algo,
+                ["best_baseline_nDCG10"] = Math.Round(best.Ndcg, 6),
+                ["ratio_default_to_best_baseline"] = Math.Round(ours.Ndcg / best.Ndcg, 4),
+                ["ratio_default_to_ease_tuned"] = Math.Round(ours.Ndcg / ease.Ndcg, 4),
+                ["ratio_default_to_best_itemknn"] = Math.Round(ours.Ndcg / knn.Ndcg, 4),
+                ["default_train_seconds"] = Math.Round(ours.Seconds, 2),
+                ["default_train_cpu_seconds"] = Math.Round(ours.CpuSeconds, 2),
+                ["default"] = ours.Extra?.DeepClone(),
+                ["baselines"] = new JsonArray([.. baselines.Select(b => (JsonNode)new JsonObject
+                {
+                    ["algo"] = b.Algo,
+                    ["params"] = b.Params,
+                    ["nDCG10"] = Math.Round(b.Ndcg, 6),
+                    ["train_seconds"] = Math.Round(b.Seconds, 2),
+                    ["train_cpu_seconds"] = Math.Round(b.CpuSeconds, 2),
+                })]),
+            };
+            rows.Add(row);
+            table.AppendLine(string.Format(
+                CultureInfo.InvariantCulture,
+                "{0,-34} {1,-10} {2,7} {3,7:F4} {4,8:F4} {5,-16} {6,7:F3} {7,7:F3} {8,7:F3} {9,7:F1}",
+                c.Name, c.Protocol, data.ItemIds.Length, ours.Ndcg, best.Ndcg, best.Algo, ours.Ndcg / best.Ndcg, ours.Ndcg / ease.Ndcg, ours.Ndcg / knn.Ndcg, ours.Seconds));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(table.ToString());
+        var figures = new JsonObject
+        {
+            ["metric"] = "nDCG@10 per PROTOCOL.md (N = 25 lists on personalize_holdout, 10 elsewhere; seen items removed; ties by ascending item id)",
+            ["baselines"] = "popularity; item-kNN cosine and BM25 (K=100, implicit's semantics); SAR jaccard without and with 30-day time decay (all pairs up to 10k items, else the 1000 best per item); ALS (64 factors, reg 0.05, alpha 1, 15 iterations); EASE with lambda from {50,100,250,500,1000} by nDCG@10 on the training rows' validation split (each user's last 10% by time, or a random 10% when the case has no time)",
+            ["default"] = "user-personalization with no hyperparameters (model=auto) through TrainingPipeline.Run, exactly as a solution version trains; test users scored from their train history",
+            ["note"] = "ratio = default / best baseline on the case's test rows; train seconds are wall clock (cpu = process CPU time over the same span; the machine is shared, so compare cpu)",
+            ["table"] = table.ToString(),
+            ["rows"] = rows,
+        };
+        Console.WriteLine("wrote " + BenchmarkReport.Write("training", caseFilter is null ? "quality" : "quality-partial", command, figures));
+        return 0;
+    }
+
+    private static IEnumerable<Case> Cases()
+    {
+        foreach (var split in SplitsBenchmark.Splits)
+        {
+            yield return new Case(split, "ml-latest-small, fixed split", split switch
+            {
+                "stratified_user_seed42" => "random75",
+                "chrono_user_75" => "last25",
+                _ => "holdout",
+            }, true, () => SplitData.Load(split));
+        }
+
+        yield return new Case("ml-small equal timestamps", "ml-latest-small, every timestamp the same", "random75", false,
+            () => Split("ml-small equal timestamps", Ratings().Select(r => r with { Timestamp = 1_500_000_000 }).ToArray(), Protocol.Random75));
+        yield return new Case("ml-small shuffled item ids", "ml-latest-small, item ids renamed by a seeded permutation, rows sorted by (user, new id)", "last25", true,
+            () => Split("ml-small shuffled item ids", ShuffledItemIds(Ratings()), Protocol.Last25));
+        yield return new Case("ml-small sparse 15%", "ml-latest-small, a seeded 15% of the ratings, users with 3+ kept", "last-one", true,
+            () => Split("ml-small sparse 15%", Sparse(Ratings(), 0.15), Protocol.LeaveLastOut));
+        yield return new Case("synthetic 20k items", "generator: 20,000 items, 4,000 users, 300k events (views, clicks, purchases; one row per user-item pair, count as rating)", "last25", true,
+            () => Split("synthetic 20k items", Synthetic(new SyntheticDataOptions { Seed = 7, Items = 20_000, Users = 4_000, Interactions = 300_000 }, keepTime: true), Protocol.Last25));
+        yield return new Case("synthetic play counts 15k, no time", "generator: 15,000 items, 3,000 users, 250k plays, popularity exponent 0.8; counts as rating; no timestamps", "random75", false,
+            () => Split("synthetic play counts 15k, no time", Synthetic(new SyntheticDataOptions { Seed = 11, Items = 15_000, Users = 3_000, Interactions = 250_000, PopularityExponent = 0.8 }, keepTime: false), Protocol.Random75));
+    }
+
+    private static IEnumerable<(string Algo, Func<SplitData, TrainedRun> Train)> Baselines(bool hasTime)
+    {
+        yield return ("popularity", d => SplitsBenchmark.History(d, new PopularityTrainer().Fit(d.Binary)));
+        yield return ("itemknn_cosine", d => SplitsBenchmark.History(d, new ItemKnnTrainer(new ItemKnnOptions { Weighting = ItemKnnWeighting.Cosine, Neighbors = 100 }).Fit(d.Binary)));
+        yield return ("itemknn_bm25", d => SplitsBenchmark.History(d, new ItemKnnTrainer(new ItemKnnOptions { Weighting = ItemKnnWeighting.Bm25, Neighbors = 100 }).Fit(d.Binary)));
+        yield return ("sar_nodecay", d => SplitsBenchmark.History(d, Sar(d), d.Ratings));
+        if (hasTime)
+        {
+            yield return ("sar_timedecay", d => SplitsBenchmark.History(d, Sar(d), SplitsBenchmark.TimeDecayed(d.Ratings, 30 * 86400.0)));
+        }
+
+        yield return ("als", d =>
+        {
+            var model = new AlsTrainer(new AlsOptions { Factors = 64, Regularization = 0.05f, Alpha = 1, Iterations = 15 }).Fit(d.Binary);
+            return new TrainedRun((u, n) => model.RecommendForUser(u, d.Binary.RowItems(u), n));
+        });
+        yield return ("ease_tuned", d =>
+        {
+            var (best, tuning) = SplitsBenchmark.Tune(
+                d,
+                s_easeGrid.Select(l => new EaseOptions { Lambda = l, MaxItems = EaseTrainer.ItemLimit }),
+                (o, x) => SplitsBenchmark.History(x, new EaseTrainer(o).Fit(x.Binary)).Recommend,
+                hasTime);
+            return SplitsBenchmark.History(d, new EaseTrainer(best).Fit(d.Binary)) with { ExtraParams = $"lambda={best.Lambda} by validation (tuning {tuning:F1}s)" };
+        });
+    }
+
+    private static ItemSimilarityModel Sar(SplitData d) => new ItemSimilarityTrainer(new ItemSimilarityOptions
+    {
+        Similarity = SimilarityKind.Jaccard,
+        MaxNeighbors = d.ItemIds.Length <= 10_000 ? int.MaxValue : 1000,
+    }).Fit(d.Ratings);
+
+    private enum Protocol
+    {
+        Random75,
+        Last25,
+        LeaveLastOut,
+    }
+
+    private static RatingRow[] Ratings() => SplitData.ReadRatings(Path.Combine(SplitData.SplitsFolder(), "..", "ml-latest-small", "ratings.csv"));
+
+    /// <summary>Splits each user's rows: a seeded random 75 %, the oldest 75 % (ties by file row), or all but the newest one.</summary>
+    private static SplitData Split(string name, RatingRow[] rows, Protocol protocol)
+    {
+        var train = new List<RatingRow>();
+        var test = new List<RatingRow>();
+        foreach (var group in rows.GroupBy(r => r.UserId))
+        {
+            var ordered = protocol == Protocol.Random75
+                ? group.OrderBy(r => SplitData.Hash(42, r.FileRow)).ToArray()
+                : group.OrderBy(r => r.Timestamp).ThenBy(r => r.FileRow).ToArray();
+            var cut = protocol == Protocol.LeaveLastOut ? ordered.Length - 1 : (int)Math.Round(0.75 * ordered.Length, MidpointRounding.ToEven);
+            train.AddRange(ordered.Take(Math.Max(1, cut)));
+            test.AddRange(ordered.Skip(Math.Max(1, cut)));
+        }
+
+        // Test rows whose user has no train row cannot be scored; every user keeps at least one train row above.
+        return SplitData.FromRows(name, [.. train.OrderBy(r => r.FileRow)], [.. test.OrderBy(r => r.FileRow)]);
+    }
+
+    /// <summary>Item ids renamed by a seeded permutation; rows re-sorted by (user, new id) as an export sorted by id would be.</summary>
+    private static RatingRow[] ShuffledItemIds(RatingRow[] rows)
+    {
+        var ids = rows.Select(r => r.ItemId).Distinct().Order().ToArray();
+        var renamed = ids.OrderBy(id => SplitData.Hash(3, id)).ToArray();
+        var map = ids.Zip(renamed).ToDictionary(p => p.First, p => p.Second);
+        var sorted = rows.Select(r => r with { ItemId = map[r.ItemId] }).OrderBy(r => r.UserId).ThenBy(r => r.ItemId).ToArray();
+        return [.. sorted.Select((r, i) => r with { FileRow = i })];
+    }
+
+    /// <summary>A seeded share of the rows; users left with fewer than 3 rows are dropped.</summary>
+    private static RatingRow[] Sparse(RatingRow[] rows, double share)
+    {
+        var kept = rows.Where(r => SplitData.Hash(5, r.FileRow) < share * ulong.MaxValue).ToArray();
+        var counts = kept.GroupBy(r => r.UserId).ToDictionary(g => g.Key, g => g.Count());
+        return [.. kept.Where(r => counts[r.UserId] >= 3)];
+    }
+
+    /// <summary>
+    /// The generator's interactions, one row per (user, item): the number of events as the rating (a play count) and the
+    /// latest event's time, or one shared time when <paramref name="keepTime"/> is false.
+    /// </summary>
+    private static RatingRow[] Synthetic(SyntheticDataOptions options, bool keepTime)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "recsys-quality-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var dataset = SyntheticDataGenerator.GenerateAsync(options, directory).GetAwaiter().GetResult();
+            var pairs = new Dictionary<(int User, int Item), (int Count, long Time, int Row)>();
+            var row = 0;
+            foreach (var line in File.ReadLines(dataset.InteractionsCsv).Skip(1))
+            {
+                var parts = line.Split(',');
+                var key = (int.Parse(parts[0].AsSpan(1), CultureInfo.InvariantCulture), int.Parse(parts[1].AsSpan(1), CultureInfo.InvariantCulture));
+                var time = long.Parse(parts[2], CultureInfo.InvariantCulture);
+                pairs[key] = pairs.TryGetValue(key, out var seen) ? (seen.Count + 1, Math.Max(seen.Time, time), seen.Row) : (1, time, row++);
+            }
+
+            return [.. pairs.OrderBy(p => p.Value.Row).Select((p, i) => new RatingRow(p.Key.User, p.Key.Item, p.Value.Count, keepTime ? p.Value.Time : 1_700_000_000, i))];
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static double CpuSeconds()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalSeconds;
+    }
+}
