@@ -3,10 +3,7 @@ namespace Recsys.DevHost;
 /// <summary>Source-generated log messages of the dev host. Keys never appear in any of them.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Dev host ready on {Url} ({Count} functions, host id {HostId})")]
-    public static partial void Ready(ILogger logger, string url, int count, string hostId);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "  {Trigger} {Function}: {Detail}")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "  {Trigger} {Function}: {Detail}")]
     public static partial void FunctionListed(ILogger logger, string trigger, string function, string detail);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "The dev host cannot start: {Reason}")]

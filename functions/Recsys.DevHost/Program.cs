@@ -27,8 +27,8 @@ WorkerApp app;
 AppSettings settings;
 try
 {
-    app = WorkerApp.Load(appDirectory);
-    settings = AppSettings.Load(Option(args, "--settings"), app.Directory);
+    settings = AppSettings.Load(Option(args, "--settings"), Path.GetFullPath(appDirectory));
+    app = WorkerApp.Load(appDirectory, settings.HostJsonOverrides());
 }
 catch (InvalidDataException e)
 {
@@ -129,7 +129,10 @@ try
         var functions = await workerHost.Functions.WaitAsync(lifetime.ApplicationStopping);
         var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DevHostOptions>>().Value;
         var url = addresses.PublicUri.ToString();
-        Log.Ready(logger, url, functions.Count, options.HostId);
+        // The ready line is the dev host's contract with people and tools (tests wait for it): printed whatever the log level.
+        var kinds = string.Join(", ", functions.GroupBy(f => f.Trigger).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
+        Console.Out.WriteLine($"Dev host ready on {url} ({functions.Count} functions: {kinds}; host id {options.HostId})");
+        Console.Out.Flush();
         foreach (var function in functions)
         {
             var trigger = function.Trigger.ToString();

@@ -7,7 +7,7 @@ namespace Recsys.Core.Jobs;
 /// <param name="Blob">The file inside the imports container, e.g. <c>movies/Interactions/ratings.csv</c>.</param>
 /// <param name="ETag">The file version to import (null: the current one).</param>
 /// <param name="Job">The import job created through the API; null for a file dropped into the container.</param>
-public sealed record ImportJobMessage(string Blob, string? ETag, string? Job);
+public sealed record ImportJobMessage(string Blob, [property: JsonPropertyName("etag")] string? ETag, string? Job);
 
 /// <summary>A message on the training-jobs queue: train one solution version.</summary>
 /// <param name="Solution">The solution's name.</param>

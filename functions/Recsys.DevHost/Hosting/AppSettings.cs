@@ -37,6 +37,18 @@ internal sealed partial class AppSettings
         => Placeholder().Replace(value, m => this[m.Groups[1].Value]
             ?? throw new InvalidOperationException($"'{usedBy}' uses the app setting '{m.Groups[1].Value}', which is not set."));
 
+    /// <summary>
+    /// host.json values that app settings override, as the Functions host allows: <c>AzureFunctionsJobHost__a__b</c>
+    /// sets <c>a.b</c> (the environment wins over the file).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> HostJsonOverrides()
+    {
+        const string Prefix = "AzureFunctionsJobHost__";
+        var names = _values.Keys.Concat(Environment.GetEnvironmentVariables().Keys.Cast<string>())
+            .Where(k => k.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)).Distinct(StringComparer.OrdinalIgnoreCase);
+        return names.ToDictionary(k => k[Prefix.Length..], k => this[k]!, StringComparer.OrdinalIgnoreCase);
+    }
+
     /// <summary>Whether a function is disabled by its <c>AzureWebJobs.{name}.Disabled</c> setting.</summary>
     public bool IsDisabled(string functionName)
         => bool.TryParse(this[$"AzureWebJobs.{functionName}.Disabled"] ?? this[$"AzureWebJobs__{functionName}__Disabled"], out var disabled) && disabled;

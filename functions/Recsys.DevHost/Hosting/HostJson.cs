@@ -49,7 +49,12 @@ internal sealed class HostJson
 
     public QueueHostOptions Queues { get; }
 
-    public static HostJson Load(string appDirectory)
+    /// <summary>
+    /// Reads host.json in <paramref name="appDirectory"/>, with <paramref name="overrides"/> (path segments joined by
+    /// <c>__</c>, e.g. <c>extensions__queues__maxDequeueCount</c>) applied over it, as the Functions host applies
+    /// <c>AzureFunctionsJobHost__…</c> app settings.
+    /// </summary>
+    public static HostJson Load(string appDirectory, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var path = Path.Combine(appDirectory, "host.json");
         if (!File.Exists(path))
@@ -66,11 +71,40 @@ internal sealed class HostJson
                 throw new InvalidDataException($"{path} declares a customHandler: {appDirectory} is a custom-handler app, not an isolated-worker build.");
             }
 
+            foreach (var (setting, value) in overrides ?? new Dictionary<string, string>())
+            {
+                Override(root, setting.Split("__"), value);
+            }
+
             return new HostJson(root);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{path} is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    // Sets a value at a path, matching existing keys ignoring case; numbers and booleans keep their JSON type.
+    private static void Override(JsonObject root, string[] path, string value)
+    {
+        var node = root;
+        for (var i = 0; i < path.Length; i++)
+        {
+            var key = node.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, path[i], StringComparison.OrdinalIgnoreCase)) ?? path[i];
+            if (i == path.Length - 1)
+            {
+                node[key] = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number)
+                    : bool.TryParse(value, out var flag) ? JsonValue.Create(flag)
+                    : JsonValue.Create(value);
+                return;
+            }
+
+            if (node[key] is not JsonObject child)
+            {
+                node[key] = child = [];
+            }
+
+            node = child;
         }
     }
 

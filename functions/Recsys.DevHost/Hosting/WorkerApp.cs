@@ -22,8 +22,8 @@ internal sealed class WorkerApp
 
     public HostJson HostJson { get; }
 
-    /// <summary>Reads the app in <paramref name="directory"/>; throws saying what is missing.</summary>
-    public static WorkerApp Load(string directory)
+    /// <summary>Reads the app in <paramref name="directory"/> (host.json with the app settings' overrides); throws saying what is missing.</summary>
+    public static WorkerApp Load(string directory, IReadOnlyDictionary<string, string>? hostJsonOverrides = null)
     {
         directory = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(directory))
@@ -47,6 +47,6 @@ internal sealed class WorkerApp
             throw new InvalidDataException($"{config} names {workerPath}, which is not in {directory}.");
         }
 
-        return new WorkerApp(directory, assembly, HostJson.Load(directory));
+        return new WorkerApp(directory, assembly, HostJson.Load(directory, hostJsonOverrides));
     }
 }

@@ -49,7 +49,7 @@ internal static class RecsysServices
             .Validate(o => o.MaxHistoryCharacters >= 10_000, "Recsys:Events:MaxHistoryCharacters must be at least 10000.")
             .Validate(o => o.MaxConcurrencyRetries >= 0, "Recsys:Events:MaxConcurrencyRetries must not be negative.")
             .ValidateOnStart();
-        services.AddSingleton(QueueHostSettings.Load());
+        services.AddSingleton(QueueHostSettings.Load(configuration));
         services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
         services.Configure<WorkerOptions>(o => o.Serializer = new JsonObjectSerializer(JobMessageOptions()));
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 
 namespace Recsys.Functions.Jobs;
 
@@ -13,9 +14,18 @@ internal sealed record QueueHostSettings(int MaxDequeueCount)
     /// <summary>The Functions host's default.</summary>
     public const int DefaultMaxDequeueCount = 5;
 
-    /// <summary>Reads host.json from the app folder (<c>FUNCTIONS_APPLICATION_DIRECTORY</c>, else beside the worker).</summary>
-    public static QueueHostSettings Load()
+    /// <summary>
+    /// Reads host.json from the app folder (<c>FUNCTIONS_APPLICATION_DIRECTORY</c>, else beside the worker), with the
+    /// <c>AzureFunctionsJobHost__extensions__queues__maxDequeueCount</c> app setting over it as the host applies it.
+    /// </summary>
+    public static QueueHostSettings Load(IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (configuration.GetValue<int?>("AzureFunctionsJobHost:extensions:queues:maxDequeueCount") is { } overridden)
+        {
+            return new QueueHostSettings(Math.Max(1, overridden));
+        }
+
         var folder = Environment.GetEnvironmentVariable("FUNCTIONS_APPLICATION_DIRECTORY") is { Length: > 0 } app ? app : AppContext.BaseDirectory;
         var path = Path.Combine(folder, "host.json");
         if (!File.Exists(path))
