@@ -56,6 +56,11 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 
     // The Functions host's default request body limit (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT).
     kestrel.Limits.MaxRequestBodySize = 104_857_600;
+
+    // Kestrel answers requests over its limits with an empty 414 or 431 before any code runs: its limits are set
+    // well above the host's own (HttpFunctionProxy), which answers with a problem instead.
+    kestrel.Limits.MaxRequestLineSize = 16 * HttpFunctionProxy.MaxRequestTargetLength;
+    kestrel.Limits.MaxRequestHeadersTotalSize = 16 * HttpFunctionProxy.MaxRequestHeadersBytes;
     kestrel.Listen(IPAddress.Loopback, publicPort, o =>
     {
         o.Protocols = HttpProtocols.Http1;

@@ -62,6 +62,7 @@ public sealed class ApiFuzzTests(ApiFuzzTests.Shop shop, ITestOutputHelper outpu
         var failures = new List<string>();
         var slowest = new List<(double Ms, string Case)>();
         var statuses = new SortedDictionary<int, int>();
+        var rejectedByServer = 0;
         for (var i = 0; i < Cases; i++)
         {
             using var request = NewCase(random);
@@ -89,6 +90,12 @@ public sealed class ApiFuzzTests(ApiFuzzTests.Shop shop, ITestOutputHelper outpu
                 {
                     failures.Add($"{shape}: {status} {Shorten(body)}");
                 }
+                else if (status == 400 && body.Length == 0 && response.Headers.ConnectionClose == true)
+                {
+                    // Kestrel itself refuses a request line it cannot accept (an encoded NUL in the path) and closes the
+                    // connection before any code runs, as the Functions host's front end does: the one bare answer.
+                    rejectedByServer++;
+                }
                 else if (status >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
                 {
                     failures.Add($"{shape}: {status} as {response.Content.Headers.ContentType?.MediaType ?? "no content type"}, not application/problem+json: {Shorten(body)}");
@@ -96,7 +103,7 @@ public sealed class ApiFuzzTests(ApiFuzzTests.Shop shop, ITestOutputHelper outpu
             }
         }
 
-        output.WriteLine("statuses: " + string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}")));
+        output.WriteLine("statuses: " + string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}")) + $"; refused by Kestrel before the app: {rejectedByServer}");
         foreach (var (ms, shape) in slowest.OrderByDescending(s => s.Ms).Take(5))
         {
             output.WriteLine($"{ms:0} ms  {shape}");
@@ -127,7 +134,7 @@ public sealed class ApiFuzzTests(ApiFuzzTests.Shop shop, ITestOutputHelper outpu
         }
         else if (keyRoll == 1)
         {
-            request.Headers.TryAddWithoutValidation("x-functions-key", RandomText(random, random.Next(0, 300)));
+            request.Headers.TryAddWithoutValidation("x-functions-key", RandomAscii(random, random.Next(0, 300)));
         }
 
         if (body is not null || random.Next(10) == 0)
@@ -143,7 +150,7 @@ public sealed class ApiFuzzTests(ApiFuzzTests.Shop shop, ITestOutputHelper outpu
                 0 => "text/plain",
                 1 => "application/json; charset=latin1",
                 2 => "multipart/form-data",
-                3 => RandomText(random, 20),
+                3 => RandomAscii(random, 20),
                 _ => "application/json",
             };
             request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
@@ -152,7 +159,7 @@ public sealed class ApiFuzzTests(ApiFuzzTests.Shop shop, ITestOutputHelper outpu
 
         if (random.Next(15) == 0)
         {
-            request.Headers.TryAddWithoutValidation("If-Match", RandomText(random, random.Next(0, 60)));
+            request.Headers.TryAddWithoutValidation("If-Match", RandomAscii(random, random.Next(0, 60)));
         }
 
         return request;
@@ -316,6 +323,18 @@ public sealed class ApiFuzzTests(ApiFuzzTests.Shop shop, ITestOutputHelper outpu
         }
 
         return text.ToString();
+    }
+
+    // Header values: HTTP clients send printable ASCII only.
+    private static string RandomAscii(Random random, int length)
+    {
+        var text = new char[length];
+        for (var i = 0; i < length; i++)
+        {
+            text[i] = (char)random.Next(0x20, 0x7f);
+        }
+
+        return new string(text);
     }
 
     private static string Corrupt(Random random, string json) => random.Next(4) switch

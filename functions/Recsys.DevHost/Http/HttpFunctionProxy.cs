@@ -22,6 +22,12 @@ internal sealed class HttpFunctionProxy : IMiddleware, IDisposable
     private const int RetryAfterSeconds = 5;
     private const int ForwardAttempts = 10;
 
+    /// <summary>Longest request target (path and query) passed on; Kestrel's own limit is set above it so that longer ones get this problem, not a bare 414.</summary>
+    public const int MaxRequestTargetLength = 8 * 1024;
+
+    /// <summary>Most bytes of request headers passed on (Kestrel's own limit is set above it, as for the target).</summary>
+    public const int MaxRequestHeadersBytes = 32 * 1024;
+
     private static readonly HashSet<string> s_hopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host",
@@ -70,11 +76,39 @@ internal sealed class HttpFunctionProxy : IMiddleware, IDisposable
 
     public void Dispose() => _client.Dispose();
 
+    // The limits Kestrel would answer with an empty 414 or 431, answered as problems instead.
+    private static async Task<bool> RejectOversizedAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var target = request.Path.Value!.Length + request.PathBase.Value!.Length + request.QueryString.Value!.Length;
+        if (target > MaxRequestTargetLength)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status414UriTooLong, "URI too long",
+                $"The path and query have {target} characters; the limit is {MaxRequestTargetLength}. Send long values in the body.");
+            return true;
+        }
+
+        var headers = request.Headers.Sum(h => h.Key.Length + h.Value.Sum(v => (v?.Length ?? 0) + 4));
+        if (headers > MaxRequestHeadersBytes)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, "Request headers too large",
+                $"The request headers have about {headers} bytes; the limit is {MaxRequestHeadersBytes}.");
+            return true;
+        }
+
+        return false;
+    }
+
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         if (context.Connection.LocalPort == _addresses.GrpcPort)
         {
             await next(context);
+            return;
+        }
+
+        if (await RejectOversizedAsync(context))
+        {
             return;
         }
 

@@ -17,6 +17,7 @@ internal static class Problems
         response.Clear();
         response.StatusCode = status;
         response.ContentType = "application/problem+json";
+        response.Headers["x-amzn-ErrorType"] = ErrorType(status);
         if (allow is not null)
         {
             response.Headers.Allow = allow;
@@ -35,6 +36,7 @@ internal static class Problems
             json.WriteString("title", title);
             json.WriteNumber("status", status);
             json.WriteString("detail", detail);
+            json.WriteString("message", detail);
             json.WriteString("instance", context.Request.Path.Value);
             json.WriteEndObject();
         }
@@ -42,4 +44,14 @@ internal static class Problems
         response.ContentLength = buffer.Length;
         await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
     }
+
+    // Personalize's error type for the status, which AWS SDK clients read (as the app's own problems carry it).
+    private static string ErrorType(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden => "AccessDeniedException",
+        StatusCodes.Status404NotFound => "ResourceNotFoundException",
+        StatusCodes.Status503ServiceUnavailable => "ServiceUnavailableException",
+        >= 500 => "InternalFailure",
+        _ => "InvalidInputException",
+    };
 }

@@ -26,7 +26,7 @@ internal sealed class BatchJobFunctions(BatchJobService service)
 
     [Function("DescribeBatchInferenceJob")]
     public Task<Ok<JsonObject>> DescribeInferenceAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/batch-inference-jobs/{*job}")] HttpRequest request, string job, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/batch-inference-jobs/{*job}")] HttpRequest request, string? job, CancellationToken cancellationToken)
         => DescribeAsync(BatchJobKind.Inference, job, cancellationToken);
 
     [Function("CreateBatchSegmentJob")]
@@ -44,7 +44,7 @@ internal sealed class BatchJobFunctions(BatchJobService service)
 
     [Function("DescribeBatchSegmentJob")]
     public Task<Ok<JsonObject>> DescribeSegmentAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/batch-segment-jobs/{*job}")] HttpRequest request, string job, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/batch-segment-jobs/{*job}")] HttpRequest request, string? job, CancellationToken cancellationToken)
         => DescribeAsync(BatchJobKind.Segment, job, cancellationToken);
 
     private static string Key(BatchJobKind kind) => kind == BatchJobKind.Inference ? "batchInferenceJob" : "batchSegmentJob";
@@ -59,7 +59,7 @@ internal sealed class BatchJobFunctions(BatchJobService service)
         return TypedResults.Created($"/api/manage/{route}/{created.Name}", new JsonObject { [Key(kind) + "Arn"] = created.Arn });
     }
 
-    private async Task<Ok<JsonObject>> DescribeAsync(BatchJobKind kind, string job, CancellationToken cancellationToken)
+    private async Task<Ok<JsonObject>> DescribeAsync(BatchJobKind kind, string? job, CancellationToken cancellationToken)
         => TypedResults.Ok(new JsonObject { [Key(kind)] = View((await service.DescribeAsync(kind, RouteIdentifier.Decode(job), cancellationToken)).Value) });
 
     private async Task<Ok<JsonObject>> ListAsync(BatchJobKind kind, HttpRequest request, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ internal sealed class CampaignFunctions(CampaignService service)
     [Function("UpdateCampaign")]
     [OpenApiBody(typeof(CampaignRequest))]
     public async Task<Ok<CampaignArnResponse>> UpdateAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "put", Route = "manage/campaigns/{*campaign}")] HttpRequest request, string campaign, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "put", Route = "manage/campaigns/{*campaign}")] HttpRequest request, string? campaign, CancellationToken cancellationToken)
     {
         var body = await request.ReadJsonAsync<CampaignRequest>(cancellationToken);
         var updated = await service.UpdateAsync(RouteIdentifier.Decode(campaign), body.SolutionVersionArn, body.MinProvisionedTps, body.CampaignConfig?.ToConfig(), cancellationToken);
@@ -46,7 +46,7 @@ internal sealed class CampaignFunctions(CampaignService service)
 
     [Function("DescribeCampaign")]
     public async Task<Ok<DescribeCampaignResponse>> DescribeAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/campaigns/{*campaign}")] HttpRequest request, string campaign, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/campaigns/{*campaign}")] HttpRequest request, string? campaign, CancellationToken cancellationToken)
     {
         var stored = (await service.DescribeAsync(RouteIdentifier.Decode(campaign), cancellationToken)).Value;
         return TypedResults.Ok(new DescribeCampaignResponse(CampaignView.From(stored, await service.ServingVersionArnAsync(stored, cancellationToken))));
@@ -54,7 +54,7 @@ internal sealed class CampaignFunctions(CampaignService service)
 
     [Function("DeleteCampaign")]
     public async Task<NoContent> DeleteAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/campaigns/{*campaign}")] HttpRequest request, string campaign, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/campaigns/{*campaign}")] HttpRequest request, string? campaign, CancellationToken cancellationToken)
     {
         await service.DeleteAsync(RouteIdentifier.Decode(campaign), cancellationToken);
         return TypedResults.NoContent();

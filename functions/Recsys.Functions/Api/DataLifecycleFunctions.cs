@@ -31,7 +31,7 @@ internal sealed class DataLifecycleFunctions(DataJobService service)
 
     [Function("DescribeDatasetExportJob")]
     public async Task<Ok<JsonObject>> DescribeExportAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/dataset-export-jobs/{*job}")] HttpRequest request, string job, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/dataset-export-jobs/{*job}")] HttpRequest request, string? job, CancellationToken cancellationToken)
         => TypedResults.Ok(new JsonObject { ["datasetExportJob"] = View((await service.DescribeExportAsync(RouteIdentifier.Decode(job), cancellationToken)).Value) });
 
     [Function("CreateDataDeletionJob")]
@@ -53,7 +53,7 @@ internal sealed class DataLifecycleFunctions(DataJobService service)
 
     [Function("DescribeDataDeletionJob")]
     public async Task<Ok<JsonObject>> DescribeDeletionAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/data-deletion-jobs/{*job}")] HttpRequest request, string job, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/data-deletion-jobs/{*job}")] HttpRequest request, string? job, CancellationToken cancellationToken)
         => TypedResults.Ok(new JsonObject { ["dataDeletionJob"] = View((await service.DescribeDeletionAsync(RouteIdentifier.Decode(job), cancellationToken)).Value) });
 
     private static Ok<JsonObject> Page<T>(string key, ResourcePage<T> page, Func<T, JsonObject> view)

@@ -36,7 +36,7 @@ internal sealed class DatasetFunctions(DatasetService service)
 
     [Function("DescribeDataset")]
     public async Task<Ok<DescribeDatasetResponse>> DescribeAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/datasets/{*dataset}")] HttpRequest request, string dataset, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/datasets/{*dataset}")] HttpRequest request, string? dataset, CancellationToken cancellationToken)
     {
         var stored = await service.DescribeAsync(RouteIdentifier.Decode(dataset), cancellationToken);
         request.HttpContext.Response.Headers.ETag = stored.ETag;
@@ -45,7 +45,7 @@ internal sealed class DatasetFunctions(DatasetService service)
 
     [Function("DeleteDataset")]
     public async Task<NoContent> DeleteAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/datasets/{*dataset}")] HttpRequest request, string dataset, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/datasets/{*dataset}")] HttpRequest request, string? dataset, CancellationToken cancellationToken)
     {
         await service.DeleteAsync(RouteIdentifier.Decode(dataset), cancellationToken);
         return TypedResults.NoContent();

@@ -33,7 +33,7 @@ internal sealed class DatasetGroupFunctions(DatasetGroupService service)
 
     [Function("DescribeDatasetGroup")]
     public async Task<Ok<DescribeDatasetGroupResponse>> DescribeAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/dataset-groups/{*datasetGroup}")] HttpRequest request, string datasetGroup, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/dataset-groups/{*datasetGroup}")] HttpRequest request, string? datasetGroup, CancellationToken cancellationToken)
     {
         var stored = await service.DescribeAsync(RouteIdentifier.Decode(datasetGroup), cancellationToken);
         request.HttpContext.Response.Headers.ETag = stored.ETag;
@@ -42,7 +42,7 @@ internal sealed class DatasetGroupFunctions(DatasetGroupService service)
 
     [Function("DeleteDatasetGroup")]
     public async Task<NoContent> DeleteAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/dataset-groups/{*datasetGroup}")] HttpRequest request, string datasetGroup, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/dataset-groups/{*datasetGroup}")] HttpRequest request, string? datasetGroup, CancellationToken cancellationToken)
     {
         await service.DeleteAsync(RouteIdentifier.Decode(datasetGroup), request.Headers.IfMatch.FirstOrDefault(), cancellationToken);
         return TypedResults.NoContent();

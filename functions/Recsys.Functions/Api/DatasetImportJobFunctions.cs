@@ -39,7 +39,7 @@ internal sealed class DatasetImportJobFunctions(DatasetImportService service, Jo
     [Function("DescribeDatasetImportJob")]
     [OpenApiSuffixOperation("GetDatasetImportJobErrors", "errors", typeof(ContentHttpResult))]
     public async Task<Results<Ok<DescribeDatasetImportJobResponse>, ContentHttpResult>> DescribeAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/dataset-import-jobs/{*job}")] HttpRequest request, string job, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/dataset-import-jobs/{*job}")] HttpRequest request, string? job, CancellationToken cancellationToken)
     {
         if (RouteIdentifier.TrySplitSuffix(job, "errors", IsJobIdentifier, out var name))
         {

@@ -34,7 +34,7 @@ internal sealed class EventTrackerFunctions(EventTrackerService service)
 
     [Function("DescribeEventTracker")]
     public async Task<Ok<DescribeEventTrackerResponse>> DescribeAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/event-trackers/{*eventTracker}")] HttpRequest request, string eventTracker, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/event-trackers/{*eventTracker}")] HttpRequest request, string? eventTracker, CancellationToken cancellationToken)
     {
         var stored = await service.DescribeAsync(RouteIdentifier.Decode(eventTracker), cancellationToken);
         request.HttpContext.Response.Headers.ETag = stored.ETag;
@@ -43,7 +43,7 @@ internal sealed class EventTrackerFunctions(EventTrackerService service)
 
     [Function("DeleteEventTracker")]
     public async Task<NoContent> DeleteAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/event-trackers/{*eventTracker}")] HttpRequest request, string eventTracker, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/event-trackers/{*eventTracker}")] HttpRequest request, string? eventTracker, CancellationToken cancellationToken)
     {
         await service.DeleteAsync(RouteIdentifier.Decode(eventTracker), cancellationToken);
         return TypedResults.NoContent();

@@ -35,7 +35,7 @@ internal sealed class FilterFunctions(FilterService service)
 
     [Function("DescribeFilter")]
     public async Task<Ok<DescribeFilterResponse>> DescribeAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/filters/{*filter}")] HttpRequest request, string filter, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/filters/{*filter}")] HttpRequest request, string? filter, CancellationToken cancellationToken)
     {
         var stored = await service.DescribeAsync(RouteIdentifier.Decode(filter), cancellationToken);
         request.HttpContext.Response.Headers.ETag = stored.ETag;
@@ -44,7 +44,7 @@ internal sealed class FilterFunctions(FilterService service)
 
     [Function("DeleteFilter")]
     public async Task<NoContent> DeleteAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/filters/{*filter}")] HttpRequest request, string filter, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/filters/{*filter}")] HttpRequest request, string? filter, CancellationToken cancellationToken)
     {
         await service.DeleteAsync(RouteIdentifier.Decode(filter), cancellationToken);
         return TypedResults.NoContent();

@@ -34,12 +34,12 @@ internal sealed class SchemaFunctions(SchemaService service, DatasetService data
 
     [Function("DescribeSchema")]
     public async Task<Ok<DescribeSchemaResponse>> DescribeAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/schemas/{*schema}")] HttpRequest request, string schema, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/schemas/{*schema}")] HttpRequest request, string? schema, CancellationToken cancellationToken)
         => TypedResults.Ok(new DescribeSchemaResponse(SchemaView.From((await service.DescribeAsync(RouteIdentifier.Decode(schema), cancellationToken)).Value)));
 
     [Function("DeleteSchema")]
     public async Task<NoContent> DeleteAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/schemas/{*schema}")] HttpRequest request, string schema, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/schemas/{*schema}")] HttpRequest request, string? schema, CancellationToken cancellationToken)
     {
         await service.DeleteAsync(RouteIdentifier.Decode(schema), datasets.FindUserOfSchemaAsync, cancellationToken);
         return TypedResults.NoContent();

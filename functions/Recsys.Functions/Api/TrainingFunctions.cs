@@ -22,7 +22,7 @@ internal sealed class RecipeFunctions
 
     [Function("DescribeRecipe")]
     public static Ok<DescribeRecipeResponse> Describe(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/recipes/{*recipe}")] HttpRequest request, string recipe)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/recipes/{*recipe}")] HttpRequest request, string? recipe)
         => TypedResults.Ok(new DescribeRecipeResponse(RecipeView.From(RecipeCatalog.Get(RouteIdentifier.Decode(recipe)))));
 }
 
@@ -53,12 +53,12 @@ internal sealed class SolutionFunctions(SolutionService service)
 
     [Function("DescribeSolution")]
     public async Task<Ok<DescribeSolutionResponse>> DescribeAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/solutions/{*solution}")] HttpRequest request, string solution, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/solutions/{*solution}")] HttpRequest request, string? solution, CancellationToken cancellationToken)
         => TypedResults.Ok(new DescribeSolutionResponse(SolutionView.From((await service.DescribeAsync(RouteIdentifier.Decode(solution), cancellationToken)).Value)));
 
     [Function("DeleteSolution")]
     public async Task<NoContent> DeleteAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/solutions/{*solution}")] HttpRequest request, string solution, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "manage/solutions/{*solution}")] HttpRequest request, string? solution, CancellationToken cancellationToken)
     {
         await service.DeleteAsync(RouteIdentifier.Decode(solution), cancellationToken);
         return TypedResults.NoContent();
@@ -97,7 +97,7 @@ internal sealed class SolutionVersionFunctions(SolutionService service, JobRunne
     [Function("DescribeSolutionVersion")]
     [OpenApiSuffixOperation("GetSolutionMetrics", "metrics", typeof(Ok<GetSolutionMetricsResponse>))]
     public async Task<Results<Ok<DescribeSolutionVersionResponse>, Ok<GetSolutionMetricsResponse>>> DescribeAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/solution-versions/{*solutionVersion}")] HttpRequest request, string solutionVersion, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "manage/solution-versions/{*solutionVersion}")] HttpRequest request, string? solutionVersion, CancellationToken cancellationToken)
     {
         if (RouteIdentifier.TrySplitSuffix(solutionVersion, "metrics", IsVersionIdentifier, out var identifier))
         {

@@ -24,8 +24,8 @@ internal sealed class ServingOptions
     [Range(1, 86_400)]
     public double CatalogRefreshSeconds { get; set; } = ItemCatalogs.DefaultRefreshInterval.TotalSeconds;
 
-    /// <summary>Megabytes of model artifacts an instance keeps loaded.</summary>
-    [Range(16, 1_048_576)]
+    /// <summary>Megabytes of model artifacts an instance keeps loaded (0: only the model in use).</summary>
+    [Range(0, 1_048_576)]
     public long ModelCacheMegabytes { get; set; } = SolutionModelLoader.DefaultMemoryBudgetBytes / (1024 * 1024);
 }
 

@@ -6,14 +6,14 @@ namespace Recsys.Functions.Http;
 /// </summary>
 internal static class RouteIdentifier
 {
-    /// <summary>The identifier in <paramref name="raw"/>, decoded.</summary>
-    public static string Decode(string raw) => Uri.UnescapeDataString(raw);
+    /// <summary>The identifier in <paramref name="raw"/>, decoded (empty when the route gives none: the service then says one is required).</summary>
+    public static string Decode(string? raw) => raw is null ? string.Empty : Uri.UnescapeDataString(raw);
 
     /// <summary>
     /// Splits a trailing <c>/{suffix}</c> off <paramref name="raw"/> (decoded) when what is left is still an identifier
     /// (<paramref name="isIdentifier"/>), as in <c>…/solution-versions/{solution}/{version}/metrics</c>.
     /// </summary>
-    public static bool TrySplitSuffix(string raw, string suffix, Func<string, bool> isIdentifier, out string identifier)
+    public static bool TrySplitSuffix(string? raw, string suffix, Func<string, bool> isIdentifier, out string identifier)
     {
         var decoded = Decode(raw);
         var tail = "/" + suffix;
