@@ -30,7 +30,7 @@ internal sealed record PutEventsBenchmarkOptions
 }
 
 /// <summary>
-/// Starts Azurite and the local host in-process, then lets concurrent clients send PutEvents calls of 10 events over
+/// Starts Azurite, the dev host and the worker as processes, then lets concurrent clients send PutEvents calls of 10 events over
 /// loopback HTTP until the time or call budget is spent. Reports sustained events/s and latency percentiles, then
 /// counts what the event store holds to prove that every accepted event was stored exactly once.
 /// </summary>
@@ -97,7 +97,7 @@ internal static class PutEventsBenchmark
                 ["lostEvents"] = accepted - ids.Count,
                 ["duplicateEvents"] = stored - ids.Count,
                 ["countSeconds"] = Math.Round(countSeconds, 2),
-                ["setup"] = "client, local host and Azurite (in-memory) on the same machine, over loopback HTTP",
+                ["setup"] = "client (this process), the dev host and the worker (processes) and Azurite (in-memory) on the same 2 cores, over loopback HTTP",
             };
         }
     }

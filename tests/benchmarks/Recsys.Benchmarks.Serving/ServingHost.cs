@@ -33,8 +33,8 @@ internal sealed record Deployment(
 }
 
 /// <summary>
-/// Azurite and the local host in-process (as the PutEvents benchmark does), and the whole serving flow of the end-to-end
-/// test through HTTP: a generated shop imported by dropping its CSVs, a user-personalization solution trained by the
+/// Azurite, the dev host and the worker as processes (as the tests run them), and the whole serving flow of the
+/// end-to-end test through HTTP: a generated shop imported by dropping its CSVs, a user-personalization solution trained by the
 /// training job, a campaign and a filter.
 /// </summary>
 internal sealed class ServingHost : IAsyncDisposable
@@ -47,8 +47,9 @@ internal sealed class ServingHost : IAsyncDisposable
     private readonly FunctionsHost _runner;
     private readonly string _directory;
 
-    private ServingHost(Azurite azurite, FunctionsHost runner)
+    private ServingHost(Azurite azurite, FunctionsHost runner, double coldStartSeconds)
     {
+        ColdStartSeconds = coldStartSeconds;
         _azurite = azurite;
         _runner = runner;
         Address = runner.BaseAddress;
@@ -62,11 +63,29 @@ internal sealed class ServingHost : IAsyncDisposable
 
     public IServiceProvider Services => _runner.Services;
 
+    /// <summary>Seconds from starting the dev host process to its first 200 (the worker launched, indexed and answering).</summary>
+    public double ColdStartSeconds { get; }
+
+    /// <summary>The worker's own start (launch to every function loaded), as the dev host logged it, in milliseconds.</summary>
+    public double? WorkerStartMilliseconds => _runner.Process.Output
+        .Select(line => System.Text.RegularExpressions.Regex.Match(line, @"Worker process \d+ ready in (\d+) ms"))
+        .Where(m => m.Success).Select(m => (double?)double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+
     public static async Task<ServingHost> StartAsync()
     {
         var azurite = await Azurite.StartAsync();
-        var runner = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Recsys:DevHost:BlobScanInterval"] = "00:00:00.500" });
-        return new ServingHost(azurite, runner);
+        var clock = Stopwatch.StartNew();
+        var runner = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Recsys:DevHost:BlobScanInterval"] = "00:00:00.500",
+            ["Logging:LogLevel:Default"] = "Information",
+        });
+        using (var first = await runner.Client.GetAsync("/api/health"))
+        {
+            first.EnsureSuccessStatusCode();
+        }
+
+        return new ServingHost(azurite, runner, Math.Round(clock.Elapsed.TotalSeconds, 2));
     }
 
     public async ValueTask DisposeAsync()
