@@ -197,7 +197,7 @@ public sealed class ModelSelectionTests
     [Fact]
     public void Ease_is_a_candidate_wherever_its_cost_fits_and_head_ease_above()
     {
-        Assert.True(RecipeModels.EaseCost(20_000, 1_000_000, 50_000_000).Bytes > RecipeModels.TrainingMemoryBytes);
+        Assert.True(RecipeModels.EaseCost(40_000, 1_000_000, 50_000_000).Bytes > RecipeModels.TrainingMemoryBytes);
         var (bytes, seconds) = RecipeModels.EaseCost(8_000, 1_000_000, 50_000_000);
         Assert.True(bytes < RecipeModels.TrainingMemoryBytes && seconds > 0);
 

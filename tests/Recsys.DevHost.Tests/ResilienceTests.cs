@@ -49,6 +49,9 @@ public sealed class ResilienceTests
             await imports.GetBlobClient(name).UploadAsync(BinaryData.FromString("id\n1\n"));
         }
 
+        // Either host may still be running a claimed blob when the other one delivers a later one, so wait for all of
+        // them; then one more blob, dropped after, proves both hosts scanned past them again without a second delivery.
+        await Eventually.HoldsAsync(async () => await AllDeliveredAsync(azurite.ConnectionString, names), "every blob ran", s_wait);
         await imports.GetBlobClient("zz-last.csv").UploadAsync(BinaryData.FromString("id\n2\n"));
         await Eventually.HoldsAsync(async () => (await Records.ReadAsync(azurite.ConnectionString, "blob", "zz-last.csv")).Count >= 1, "the last blob ran", s_wait);
 
@@ -192,5 +195,18 @@ public sealed class ResilienceTests
         Assert.Single(output, l => l.Contains("Storage unreachable", StringComparison.Ordinal));
         Assert.DoesNotContain(output, l => l.Contains("Unhandled exception", StringComparison.Ordinal));
         Assert.Equal("Running", (string?)(await host.StatusAsync())["state"]);
+    }
+
+    private static async Task<bool> AllDeliveredAsync(string connectionString, IEnumerable<string> names)
+    {
+        foreach (var name in names)
+        {
+            if ((await Records.ReadAsync(connectionString, "blob", name)).Count == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

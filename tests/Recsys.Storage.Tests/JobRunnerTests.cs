@@ -238,4 +238,34 @@ public sealed class JobRunnerTests(AzuriteFixture azurite) : IClassFixture<Azuri
         Assert.Equal(ResourceStatus.CreatePending, (await ReadAsync(kind, "queued")).State.Status);
         Assert.Empty(await watchdog.SweepAsync(kind, [Scope], after));
     }
+
+    [Fact]
+    public async Task A_job_whose_process_dies_on_every_attempt_fails_after_the_last_instead_of_being_taken_over_for_ever()
+    {
+        var kind = await NewKindAsync();
+        await AddAsync(kind, "j", ResourceStatus.CreatePending);
+        var runner = new JobRunner(_time);
+        var starts = 0;
+        Task<Widget> Dies(JobContext<Widget> job, CancellationToken ct)
+        {
+            starts++;
+            return Task.FromException<Widget>(new OperationCanceledException("the process died"));
+        }
+
+        // Each delivery starts the work and "dies" (no outcome written); the next takes it over once the lease is out.
+        for (var delivery = 1; delivery <= 3; delivery++)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync(kind, Scope, "j", new JobDelivery(1, false, MaxAttempts: 3), Dies));
+            _time.Advance(JobRunner.DefaultLease + TimeSpan.FromSeconds(1));
+        }
+
+        var outcome = await runner.RunAsync(kind, Scope, "j", new JobDelivery(1, false, MaxAttempts: 3), Dies);
+
+        Assert.Equal(3, starts);
+        Assert.Equal(JobRunResult.Ran, outcome.Result);
+        var stored = await ReadAsync(kind, "j");
+        Assert.Equal(ResourceStatus.CreateFailed, stored.State.Status);
+        Assert.Equal(3, stored.State.Attempts);
+        Assert.Contains("started 3 times", stored.State.FailureReason, StringComparison.Ordinal);
+    }
 }

@@ -48,7 +48,11 @@ public sealed partial class Azurite : IAsyncDisposable
         return new Azurite(process, ports, location);
     }
 
-    /// <summary>Stops Azurite as an outage would (its ports close); <see cref="RestartAsync"/> brings it back.</summary>
+    /// <summary>
+    /// Stops Azurite as an outage would (its ports close); <see cref="RestartAsync"/> brings it back. It is asked to
+    /// stop (SIGTERM) so that a persistent Azurite writes its databases first, as real storage keeps what it
+    /// acknowledged; killed only if it does not stop within ten seconds.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_process is { } process)
@@ -56,8 +60,18 @@ public sealed partial class Azurite : IAsyncDisposable
             _process = null;
             if (!process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
+                using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                {
+                    await term.WaitForExitAsync();
+                }
+
+                using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await process.WaitForExitAsync(patience.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    await process.WaitForExitAsync();
+                }
             }
 
             process.Dispose();

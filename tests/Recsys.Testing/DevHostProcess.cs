@@ -173,6 +173,16 @@ public sealed partial class DevHostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the dev host and its worker at once, as a crash of the machine would (no terminate message).</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();

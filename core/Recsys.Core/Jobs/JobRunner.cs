@@ -15,8 +15,16 @@ public sealed record JobKind<T>(string DisplayName, IResourceStore<T> Store, Fun
 /// <param name="Count">How many times the message has been delivered, this one included.</param>
 /// <param name="IsLast">Whether the host moves the message to the poison queue if this delivery fails.</param>
 /// <param name="Phase">Receives one line per phase of the work (for the log), or null.</param>
-public sealed record JobDelivery(int Count, bool IsLast, Action<string>? Phase = null)
+/// <param name="MaxAttempts">
+/// How many deliveries may start the work (the first and each take-over from a delivery that died) before the job is
+/// failed instead: a job whose process dies every time (out of memory, say) ends with that reason rather than being
+/// taken over for ever.
+/// </param>
+public sealed record JobDelivery(int Count, bool IsLast, Action<string>? Phase = null, int MaxAttempts = JobDelivery.DefaultMaxAttempts)
 {
+    /// <summary>The Functions host's default <c>maxDequeueCount</c>.</summary>
+    public const int DefaultMaxAttempts = 5;
+
     /// <summary>A single delivery that is also the last (tools, tests).</summary>
     public static JobDelivery Once { get; } = new(1, true);
 }
@@ -190,14 +198,28 @@ public sealed class JobRunner(TimeProvider time, TimeSpan? lease = null)
 
         using var record = new TrackedResource<T>(kind.Store, scope, stored, r => kind.WithState(r, r.State with { LastUpdatedDateTime = time.GetUtcNow() }));
         var context = new JobContext<T>(record, kind, time, delivery);
+        var attempts = stored.Value.State.Attempts;
         try
         {
+            if (attempts >= delivery.MaxAttempts)
+            {
+                var reason = $"The {kind.DisplayName} was started {attempts} times and each time the process running it stopped before it finished (a crash, or more memory than the instance has); it was not started again.";
+                context.Phase("gave up: " + reason);
+                return new(JobRunResult.Ran, await context.FailAsync(reason, cancellationToken));
+            }
+
             // Pending → IN_PROGRESS; a stale IN_PROGRESS is taken over by writing it (its ETag moves on, so the
             // stopped delivery, should it wake up, loses the record instead of racing this one).
-            await record.UpdateAsync(r => r.State.Status == ResourceStatus.CreatePending ? context.Move(r, ResourceStatus.CreateInProgress, null) : r, cancellationToken);
+            await record.UpdateAsync(
+                r =>
+                {
+                    var started = r.State.Status == ResourceStatus.CreatePending ? context.Move(r, ResourceStatus.CreateInProgress, null) : r;
+                    return kind.WithState(started, started.State with { Attempts = attempts + 1 });
+                },
+                cancellationToken);
             context.Phase(status == ResourceStatus.CreatePending
                 ? $"started (delivery {delivery.Count})"
-                : $"taken over from a delivery that stopped at {stored.Value.State.LastUpdatedDateTime:u} (delivery {delivery.Count})");
+                : $"taken over from a delivery that stopped at {stored.Value.State.LastUpdatedDateTime:u} (attempt {attempts + 1}, delivery {delivery.Count})");
         }
         catch (PreconditionFailedException)
         {

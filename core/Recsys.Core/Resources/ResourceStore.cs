@@ -5,11 +5,13 @@ namespace Recsys.Core.Resources;
 /// <param name="FailureReason">Why creation failed, when <see cref="Status"/> is CREATE FAILED.</param>
 /// <param name="CreationDateTime">When the resource was created.</param>
 /// <param name="LastUpdatedDateTime">When its state last changed.</param>
+/// <param name="Attempts">For jobs: how many deliveries have started the work (the first, and each take-over).</param>
 public sealed record ResourceState(
     string Status,
     string? FailureReason,
     DateTimeOffset CreationDateTime,
-    DateTimeOffset LastUpdatedDateTime)
+    DateTimeOffset LastUpdatedDateTime,
+    int Attempts = 0)
 {
     /// <summary>A new resource in <paramref name="status"/> at <paramref name="now"/>.</summary>
     public static ResourceState New(string status, DateTimeOffset now) => new(status, null, now, now);

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
+using Recsys.Functions.Composition;
 using Recsys.Functions.Http;
 using Recsys.Storage;
 
@@ -9,7 +10,7 @@ namespace Recsys.Functions.Api;
 
 /// <summary><c>GET /api/health</c>: anonymous liveness and storage reachability, answered within two seconds.</summary>
 [OpenApiTag("Health")]
-internal sealed class HealthFunctions(StorageClients storage)
+internal sealed class HealthFunctions(StorageClients storage, StorageStartup startup)
 {
     private static readonly TimeSpan s_probeTimeout = TimeSpan.FromSeconds(2);
 
@@ -28,10 +29,20 @@ internal sealed class HealthFunctions(StorageClients storage)
         }
         catch (Exception e) when (Problems.IsStorageOutage(e) || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            request.HttpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var reason = e is OperationCanceledException ? $"unreachable (no answer within {s_probeTimeout.TotalSeconds:0} s)" : "unreachable: " + e.Message;
-            return TypedResults.Json(new HealthReport("Unhealthy", reason), statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Unhealthy(request, reason);
         }
+        catch (Exception e) when (Problems.IsStorageResourceMissing(e))
+        {
+            startup.Reprovision(e.Message);
+            return Unhealthy(request, "reachable, but the service's tables are missing (storage was reset?): creating them again");
+        }
+    }
+
+    private static JsonHttpResult<HealthReport> Unhealthy(HttpRequest request, string reason)
+    {
+        request.HttpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Json(new HealthReport("Unhealthy", reason), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }
 

@@ -66,7 +66,8 @@ internal static class RecsysServices
         services.AddSingleton(StorageOptions.FromSettings(key => configuration[key]));
         services.AddSingleton(sp => new StorageClients(sp.GetRequiredService<StorageOptions>()));
         services.AddSingleton<StorageProvisioner>();
-        services.AddHostedService<StorageStartup>();
+        services.AddSingleton<StorageStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<StorageStartup>());
         services.AddHostedService<TrainingSchedulerStartup>();
         services.AddSingleton<IJobScheduler, QueueJobScheduler>();
         services.AddSingleton<ImportDropDispatcher>();
@@ -189,12 +190,29 @@ internal sealed class TrainingSchedulerStartup(IOptions<TrainingOptions> options
 /// <summary>
 /// Creates the storage resources (containers, queues, tables) when the worker starts. Start-up waits for it a few
 /// seconds at most: when storage is unreachable the worker still starts (and answers 503s) while this keeps trying
-/// in the background with back-off, so the app comes back by itself when storage does.
+/// in the background with back-off, so the app comes back by itself when storage does. It creates them again when a
+/// request finds one missing (<see cref="Reprovision"/>): storage reset under a running app comes back by itself too.
 /// </summary>
 internal sealed partial class StorageStartup(StorageProvisioner provisioner, ILogger<StorageStartup> logger) : BackgroundService
 {
     private static readonly TimeSpan s_startWait = TimeSpan.FromSeconds(10);
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _again = new(0, 1);
+    private string? _missing;
+
+    /// <summary>Asks for the containers, queues and tables to be created again (at most one run pending).</summary>
+    public void Reprovision(string reason)
+    {
+        _missing = reason;
+        try
+        {
+            _again.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A run is already pending.
+        }
+    }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -202,7 +220,28 @@ internal sealed partial class StorageStartup(StorageProvisioner provisioner, ILo
         await _firstAttempt.Task.WaitAsync(s_startWait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    public override void Dispose()
+    {
+        _again.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await ProvisionAsync(stoppingToken);
+        _firstAttempt.TrySetResult();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await _again.WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                Missing(logger, _missing ?? "unknown");
+                await ProvisionAsync(stoppingToken);
+            }
+        }
+    }
+
+    private async Task ProvisionAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromSeconds(1);
         for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
@@ -215,7 +254,6 @@ internal sealed partial class StorageStartup(StorageProvisioner provisioner, ILo
                     Provisioned(logger, attempt);
                 }
 
-                _firstAttempt.TrySetResult();
                 return;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested && Problems.IsStorageOutage(e))
@@ -232,7 +270,10 @@ internal sealed partial class StorageStartup(StorageProvisioner provisioner, ILo
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage is unreachable at start ({Reason}); the app starts anyway and keeps trying to create its containers, queues and tables")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A container, queue or table was missing ({Reason}): creating them again")]
+    private static partial void Missing(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage is unreachable ({Reason}); the app goes on and keeps trying to create its containers, queues and tables")]
     private static partial void Unreachable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage reachable again: containers, queues and tables created (attempt {Attempt})")]

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Recsys.Functions.Composition;
@@ -46,6 +47,11 @@ internal sealed partial class ProblemDetailsMiddleware(ILogger<ProblemDetailsMid
         {
             var cause = e is AggregateException { InnerExceptions.Count: 1 } single ? single.InnerException! : e;
             var problem = Problems.ToProblem(cause);
+            if (Problems.IsStorageResourceMissing(cause))
+            {
+                context.InstanceServices.GetRequiredService<StorageStartup>().Reprovision(cause.Message);
+            }
+
             if (problem.Status == StatusCodes.Status503ServiceUnavailable)
             {
                 StorageUnavailable(logger, context.FunctionDefinition.Name, cause.Message);

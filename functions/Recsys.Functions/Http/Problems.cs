@@ -59,6 +59,9 @@ internal static class Problems
             case var e when IsStorageOutage(e):
                 return Create(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
                     $"The service's storage cannot be reached right now; retry in {RetryAfterSeconds} seconds.");
+            case var e when IsStorageResourceMissing(e):
+                return Create(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
+                    $"A container, queue or table of the service is missing from its storage (was the storage account reset?); it is being created again: retry in {RetryAfterSeconds} seconds.");
             default:
                 return Create(StatusCodes.Status500InternalServerError, "Internal error", "The service failed to handle the request; it has been logged.");
         }
@@ -89,6 +92,18 @@ internal static class Problems
         HttpRequestException or TimeoutException => true,
         AggregateException aggregate => aggregate.InnerExceptions.Any(IsStorageOutage),
         _ => exception.InnerException is { } inner && IsStorageOutage(inner),
+    };
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> says a container, queue or table is missing: the service creates its own
+    /// at start, so storage was reset under it (Azurite restarted in memory, say). Not retried as a request; the
+    /// resources are created again (<see cref="Composition.StorageStartup.Reprovision"/>).
+    /// </summary>
+    public static bool IsStorageResourceMissing(Exception exception) => exception switch
+    {
+        RequestFailedException { Status: 404, ErrorCode: "TableNotFound" or "ContainerNotFound" or "QueueNotFound" } => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsStorageResourceMissing),
+        _ => exception.InnerException is { } inner && IsStorageResourceMissing(inner),
     };
 
     private static ProblemDetails BadRequest(BadHttpRequestException bad)

@@ -32,7 +32,7 @@ internal sealed class JobDeliveries(QueueHostSettings queues, JobRunner runner, 
         where T : class, IResource
     {
         var count = DequeueCount(context);
-        var delivery = new JobDelivery(count, queues.IsLastDelivery(count), line => Log.JobPhase(logger, kind, job, line));
+        var delivery = new JobDelivery(count, queues.IsLastDelivery(count), line => Log.JobPhase(logger, kind, job, line), queues.MaxDequeueCount);
         var outcome = await run(delivery);
         switch (outcome.Result)
         {
