@@ -33,12 +33,12 @@ internal static class ImportRun
     public static async Task<ImportOutcome> RunAsync(
         RecsysClient client, BlobContainerClient container, string group, string type, string file, bool incremental, CancellationToken cancellationToken)
     {
+        type = DatasetType(type);
         if (!File.Exists(file))
         {
             throw new CliException(ExitCodes.Usage, $"No file at {file}.");
         }
 
-        type = DatasetType(type);
         var dataset = await client.FindAsync($"api/manage/datasets/{Uri.EscapeDataString(group)}/{type.ToUpperInvariant()}", cancellationToken)
             ?? throw new CliException(ExitCodes.Refused, $"Dataset group '{group}' has no {type} dataset: create it first (the quickstart command does), or check the group's name with `status`.");
         var datasetArn = (string)dataset["dataset"]!["datasetArn"]!;
