@@ -10,7 +10,6 @@
   const COLORS = ['#2f6fdf', '#e07b39', '#2a9d6f', '#b04fc4', '#c9a227', '#d1495b', '#4f9fc4', '#6d6875'];
   const PHASES = [['load', 'load data'], ['split', 'split'], ['tuning', 'tune candidates'], ['evaluation', 'evaluate'], ['final', 'train final'], ['saving', 'save']];
   const $ = (selector) => document.querySelector(selector);
-  let timer = null;
   let charts = [];
 
   // ---- the API --------------------------------------------------------------------------------------------------
@@ -95,11 +94,12 @@
 
   function clearProblem() { $('#problem').hidden = true; }
 
-  function poll(work) {
-    const run = async () => {
+  // Polls while the page that asked is shown: a page replaced by another one stops its own polling.
+  function poll(page, work) {
+    const id = setInterval(async () => {
+      if (!page.isConnected) { clearInterval(id); return; }
       try { await work(); } catch (e) { showProblem(e); }
-    };
-    timer = setInterval(run, POLL_MS);
+    }, POLL_MS);
   }
 
   // ---- sign in --------------------------------------------------------------------------------------------------
@@ -130,22 +130,21 @@
   // ---- pages ----------------------------------------------------------------------------------------------------
 
   async function render() {
-    clearInterval(timer);
-    timer = null;
     charts.forEach((chart) => chart.destroy());
     charts = [];
     const signedIn = !!sessionStorage.getItem(KEY);
     $('#sign-in').hidden = signedIn;
     $('#nav').hidden = !signedIn;
     $('#sign-out').hidden = !signedIn;
-    const page = $('#page');
-    page.replaceChildren();
+    // Each render draws into a new element, so that a slower page still loading cannot draw into the next one.
+    const page = h('section', {});
+    $('#page').replaceChildren(page);
     if (!signedIn) return;
 
     const [name, ...rest] = (location.hash.replace(/^#\/?/, '') || 'datasets').split('/').map(decodeURIComponent);
     document.querySelectorAll('#nav a').forEach((a) => a.classList.toggle('active', a.dataset.page === (name === 'versions' ? 'solutions' : name)));
     const pages = { datasets: datasetsPage, imports: importsPage, solutions: solutionsPage, versions: versionPage, campaigns: campaignsPage, filters: filtersPage };
-    page.dataset.page = name;
+    $('#page').dataset.page = name;
     try {
       clearProblem();
       await (pages[name] || datasetsPage)(page, rest);
@@ -204,7 +203,7 @@
       }), { id: 'import-jobs' }));
     };
     await draw();
-    poll(draw);
+    poll(page, draw);
   }
 
   async function showReport(jobName, target) {
@@ -234,7 +233,7 @@
           h('td', {}, v.trainingHours ? `${(v.trainingHours * 3600).toFixed(1)} s` : ''),
           h('td', {}, when(v.creationDateTime)))))));
     }
-    if (running) poll(async () => { if (document.querySelector('[data-page="solutions"]')) await render(); });
+    if (running) poll(page, render);
   }
 
   async function versionPage(page, [solution, version]) {
@@ -246,7 +245,7 @@
         described.failureReason ? ` · ${described.failureReason}` : ''));
     if (!TERMINAL.has(described.status)) {
       page.append(h('div', { class: 'card' }, h('span', { class: 'progress' }, h('span', { style: `width:${described.percentComplete}%` })), ` ${described.phase}`));
-      poll(async () => {
+      poll(page, async () => {
         const now = (await api(`manage/solution-versions/${id}`)).solutionVersion;
         if (now.status !== described.status || now.phase !== described.phase || now.percentComplete !== described.percentComplete) await render();
       });
@@ -379,12 +378,12 @@
       if (!filterSelect.value) return;
       if (!expressions.has(filterSelect.value)) expressions.set(filterSelect.value, (await api(`manage/filters/${encodeURIComponent(nameOf(filterSelect.value))}`)).filter.filterExpression);
       const expression = expressions.get(filterSelect.value);
-      values.append(h('span', { class: 'muted' }, h('code', {}, expression)), ...parametersOf(expression).map((p) => h('label', {}, `$${p} (e.g. "a","b")`, h('input', { 'data-parameter': p }))));
+      values.append(fixedFilter ? '' : h('span', { class: 'muted' }, h('code', {}, expression)), ...parametersOf(expression).map((p) => h('label', {}, `$${p} (e.g. "a","b")`, h('input', { 'data-parameter': p }))));
     };
     filterSelect.addEventListener('change', () => showParameters().catch(showProblem));
     if (fixedFilter) showParameters().catch(showProblem);
     const form = h('form', { class: 'inline', 'data-form': kind }, h('label', {}, kind === 'user' ? 'User' : 'Related to item', id), h('label', {}, 'How many', count),
-      filters.length ? h('label', {}, 'Filter', filterSelect) : null, values, h('button', { type: 'submit' }, kind === 'user' ? 'Recommend' : 'Related items'));
+      filters.length && !fixedFilter ? h('label', {}, 'Filter', filterSelect) : null, values, h('button', { type: 'submit' }, kind === 'user' ? 'Recommend' : 'Related items'));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       clearProblem();
