@@ -63,6 +63,9 @@ public sealed record SolutionVersion : IResource
     /// <summary>The evaluation split and its sizes.</summary>
     public EvaluationSummary? Evaluation { get; init; }
 
+    /// <summary>Seconds each training phase took (load, split, tuning, evaluation, final, saving, total), once ACTIVE.</summary>
+    public IReadOnlyDictionary<string, double>? PhaseSeconds { get; init; }
+
     /// <summary>Blob path of the manifest (the commit point of the model), once ACTIVE.</summary>
     public string? ModelLocation { get; init; }
 

@@ -160,6 +160,7 @@ public sealed class TrainingRunner(
             time.GetUtcNow());
         var manifestPath = await models.CommitManifestAsync(version.Solution, version.Name, manifest, cancellationToken);
         run.Phases["saving"] = savingClock.Elapsed.TotalSeconds;
+        timings["saving"] = Math.Round(run.Phases["saving"], 3);
 
         var done = await record.CompleteAsync(v => v with
         {
@@ -169,6 +170,7 @@ public sealed class TrainingRunner(
             TunedHpoParams = outcome.Hyperparameters.Values,
             Metrics = outcome.Metrics,
             Evaluation = outcome.Evaluation,
+            PhaseSeconds = timings,
             ModelLocation = manifestPath,
         }, cancellationToken);
         await RecordLatestAsync(solution.Name, done.Name, cancellationToken);

@@ -102,7 +102,7 @@ internal sealed class SolutionVersionFunctions(SolutionService service, JobRunne
         if (RouteIdentifier.TrySplitSuffix(solutionVersion, "metrics", IsVersionIdentifier, out var identifier))
         {
             var version = await service.GetMetricsAsync(identifier, cancellationToken);
-            return TypedResults.Ok(new GetSolutionMetricsResponse(version.Arn, version.Metrics!, version.Evaluation));
+            return TypedResults.Ok(new GetSolutionMetricsResponse(version.Arn, version.Metrics!, version.Evaluation, version.PhaseSeconds));
         }
 
         return TypedResults.Ok(new DescribeSolutionVersionResponse(SolutionVersionView.From((await service.DescribeVersionAsync(identifier, cancellationToken)).Value, runner, time.GetUtcNow())));
@@ -179,4 +179,6 @@ internal sealed record SolutionVersionView(
 
 internal sealed record TunedHpoParams(IReadOnlyDictionary<string, string> AlgorithmHyperParameters);
 
-internal sealed record GetSolutionMetricsResponse(string SolutionVersionArn, IReadOnlyDictionary<string, double> Metrics, EvaluationSummary? Evaluation);
+/// <summary>getSolutionMetrics: the metrics, the evaluation (split and configurations tried) and the seconds of each training phase.</summary>
+internal sealed record GetSolutionMetricsResponse(
+    string SolutionVersionArn, IReadOnlyDictionary<string, double> Metrics, EvaluationSummary? Evaluation, IReadOnlyDictionary<string, double>? PhaseSeconds);
