@@ -311,6 +311,9 @@
       series: [{ label: 'K', value: (u, i) => xLabels[i] ?? '' }, ...names.map((name, i) => ({ label: name, stroke: COLORS[i % COLORS.length], width: 2, points: { show: true, size: 7 } }))],
     };
     charts.push(new uPlot(options, [xLabels.map((_, i) => i), ...series], element));
+    // The plotted numbers as text too (the legend shows values only under the cursor).
+    element.append(h('div', { class: 'muted values' }, names.map((name, i) => h('div', {}, `${name}: `,
+      xLabels.map((x, j) => `${x} ${num(series[i][j], 4)}`).join(' · ')))));
     return element;
   }
 
