@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using Recsys.Testing;
 
 namespace Recsys.Console.Tests;
 
@@ -25,7 +26,7 @@ public sealed class Boto3Tests(ConsoleHostFixture fixture)
         Assert.False(string.IsNullOrEmpty(trackingId), tracker.ToJsonString());
         var script = $"TRACKING_ID = \"{trackingId}\"\n" + Readme.ForFixture(string.Join('\n', Readme.Block("boto3")), fixture);
 
-        var result = await ProcessResult.RunAsync(Boto3FactAttribute.Python!, ["-"], null, new Dictionary<string, string?>(), TimeSpan.FromMinutes(1), stdin: script);
+        var result = await ProcessResult.RunAsync(Boto3FactAttribute.Python!, ["-"], TimeSpan.FromMinutes(1), environment: ConsoleHostFixture.WithoutCliSettings, stdin: script);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var items = result.Stdout.Trim().Trim('[', ']').Split(", ").Select(i => i.Trim('\'')).ToArray();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
@@ -76,11 +75,17 @@ public sealed class ConsoleHostFixture : IAsyncLifetime
             variables[name] = value;
         }
 
-        return ProcessResult.RunAsync("dotnet", [CliAssembly, .. arguments], workingDirectory, variables, TimeSpan.FromMinutes(8));
+        return ProcessResult.RunAsync("dotnet", [CliAssembly, .. arguments], TimeSpan.FromMinutes(8), workingDirectory, variables);
     }
 
     /// <summary>The CLI's build output of the same configuration.</summary>
     public static string CliAssembly => Path.Combine(RepositoryPaths.Root, "functions", "Recsys.Cli", "bin", DevHostProcess.Configuration, "net10.0", "Recsys.Cli.dll");
+
+    /// <summary>The CLI's settings unset, so that a test's process never reads the developer's own.</summary>
+    public static IReadOnlyDictionary<string, string?> WithoutCliSettings { get; } = new Dictionary<string, string?>
+    {
+        ["RECSYS_ENDPOINT"] = null, ["RECSYS_KEY"] = null, ["RECSYS_STORAGE"] = null,
+    };
 
     public async Task DisposeAsync()
     {
@@ -101,59 +106,4 @@ public sealed class ConsoleHostFixture : IAsyncLifetime
 public sealed class ConsoleHostGroup : ICollectionFixture<ConsoleHostFixture>
 {
     public const string Name = "console host";
-}
-
-/// <summary>What a process printed and how it ended.</summary>
-public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
-{
-    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
-
-    public static async Task<ProcessResult> RunAsync(
-        string program, IEnumerable<string> arguments, string? workingDirectory, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, string? stdin = null)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var name in new[] { "RECSYS_ENDPOINT", "RECSYS_KEY", "RECSYS_STORAGE" })
-        {
-            start.Environment.Remove(name);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
-        }
-
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not end within {timeout}:\n{await stdout}\n{await stderr}");
-        }
-
-        return new ProcessResult(process.ExitCode, await stdout, await stderr);
-    }
 }

@@ -60,7 +60,7 @@ public sealed partial class ReadmeQuickstartTests(ConsoleHostFixture fixture) : 
 
     private async Task<JsonNode> CurlAsync(string command)
     {
-        var result = await ProcessResult.RunAsync("bash", ["-c", Readme.ForFixture(command, fixture)], _directory, new Dictionary<string, string?>(), TimeSpan.FromMinutes(1));
+        var result = await ProcessResult.RunAsync("bash", ["-c", Readme.ForFixture(command, fixture)], TimeSpan.FromMinutes(1), _directory, ConsoleHostFixture.WithoutCliSettings);
         Assert.True(result.ExitCode == 0, result.ToString());
         return JsonNode.Parse(result.Stdout) ?? throw new InvalidDataException(result.ToString());
     }

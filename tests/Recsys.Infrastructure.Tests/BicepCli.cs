@@ -1,4 +1,5 @@
 using System.Reflection;
+using Recsys.Testing;
 
 namespace Recsys.Infrastructure.Tests;
 
@@ -32,8 +33,8 @@ internal static class BicepCli
 
     public static async Task<Result> RunAsync(params string[] arguments)
     {
-        var completed = await ChildProcess.RunAsync(Path, arguments, TimeSpan.FromMinutes(3));
-        return new Result(completed.ExitCode, completed.StandardOutput, completed.StandardError);
+        var completed = await ProcessResult.RunAsync(Path, arguments, TimeSpan.FromMinutes(3));
+        return new Result(completed.ExitCode, completed.Stdout, completed.Stderr);
     }
 
     private static string Locate()

@@ -35,13 +35,13 @@ public sealed class FunctionPackage : IAsyncLifetime
     {
         var zipPath = Path.Combine(_directory.FullName, "recsys-functions.zip");
         var script = Path.Combine(RepositoryPaths.Root, "infra", "package.sh");
-        var built = await ChildProcess.RunAsync("bash", [script, zipPath], TimeSpan.FromMinutes(20));
+        var built = await ProcessResult.RunAsync("bash", [script, zipPath], TimeSpan.FromMinutes(20));
         if (built.ExitCode != 0)
         {
-            throw new InvalidOperationException($"infra/package.sh failed (rc {built.ExitCode}):\n{built.StandardError}");
+            throw new InvalidOperationException($"infra/package.sh failed (rc {built.ExitCode}):\n{built.Stderr}");
         }
 
-        Assert.Equal(zipPath, built.StandardOutput.Trim());
+        Assert.Equal(zipPath, built.Stdout.Trim());
         using var zip = ZipFile.OpenRead(zipPath);
         Entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
         Functions = Read(zip, "functions.metadata").AsArray().Select(f => f!.AsObject()).ToList();
