@@ -78,7 +78,10 @@ internal sealed class ServingHost : IAsyncDisposable
         var runner = await FunctionsHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
         {
             ["Recsys:DevHost:BlobScanInterval"] = "00:00:00.500",
-            ["Logging:LogLevel:Default"] = "Information",
+            // Quiet, as the tests run (framework and per-request chatter off), but the dev host's lines that report
+            // the worker's start.
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Recsys.DevHost"] = "Information",
         });
         using (var first = await runner.Client.GetAsync("/api/health"))
         {
