@@ -26,6 +26,28 @@ internal sealed class StorageHealth(ILogger<StorageHealth> logger)
         _ => false,
     };
 
+    /// <summary>
+    /// Reports what stopped one round of a background loop, by kind: an outage (counted, and logged once for all loops),
+    /// a request storage refused (a 4xx: logged, never retried as such), or anything else (logged; the loop carries on).
+    /// </summary>
+    public LoopFault Report(string loop, Exception exception)
+    {
+        if (IsOutage(exception))
+        {
+            Failed(loop, exception);
+            return LoopFault.Outage;
+        }
+
+        if (exception is RequestFailedException rejected)
+        {
+            Log.StorageRejected(logger, loop, rejected.Status, rejected.ErrorCode ?? rejected.Message);
+            return LoopFault.Rejected;
+        }
+
+        Log.LoopFailed(logger, loop, exception.Message);
+        return LoopFault.Failed;
+    }
+
     public void Failed(string loop, Exception exception)
     {
         if (Interlocked.Increment(ref _failuresInARow) >= 2 && Interlocked.Exchange(ref _unreachable, 1) == 0)
@@ -50,6 +72,19 @@ internal sealed class StorageHealth(ILogger<StorageHealth> logger)
         RequestFailedException r => $"{r.Status} {r.ErrorCode}",
         _ => exception.Message,
     };
+}
+
+/// <summary>What stopped one round of a background loop (see <see cref="StorageHealth.Report"/>).</summary>
+internal enum LoopFault
+{
+    /// <summary>Storage could not be reached or failed on its side: back off and try again.</summary>
+    Outage,
+
+    /// <summary>Storage refused the request (4xx): retrying it as it is would fail the same way.</summary>
+    Rejected,
+
+    /// <summary>Anything else.</summary>
+    Failed,
 }
 
 /// <summary>Exponential back-off for a background loop: 0.5 s doubling to 30 s, reset by a success.</summary>

@@ -95,21 +95,13 @@ internal sealed partial class BlobTriggerListener(
             {
                 break;
             }
-            catch (Exception e) when (StorageHealth.IsOutage(e))
-            {
-                health.Failed("blob scan of " + containerName, e);
-                await backoff.DelayAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            catch (RequestFailedException e)
-            {
-                Log.StorageRejected(logger, "blob scan of " + containerName, e.Status, e.ErrorCode ?? e.Message);
-                await Task.Delay(options.Value.BlobScanInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                // Whatever else goes wrong, this loop keeps the host alive and tries again.
-                Log.LoopFailed(logger, "blob scan of " + containerName, e.Message);
-                await backoff.DelayAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // Whatever goes wrong, this loop keeps the host alive and tries again: a 4xx at the next scan, else
+                // after a back-off.
+                await (health.Report("blob scan of " + containerName, e) == LoopFault.Rejected
+                    ? Task.Delay(options.Value.BlobScanInterval, stoppingToken)
+                    : backoff.DelayAsync(stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

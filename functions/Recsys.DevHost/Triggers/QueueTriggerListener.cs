@@ -103,21 +103,12 @@ internal sealed class QueueTriggerListener(
                 // The queue went away (storage emptied): create it again.
                 created = false;
             }
-            catch (Exception e) when (StorageHealth.IsOutage(e))
-            {
-                health.Failed("queue " + queue.Name, e);
-                await backoff.DelayAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            catch (RequestFailedException e)
-            {
-                // A 4xx is not retried: say what storage rejected and wait for the longest poll before looking again.
-                Log.StorageRejected(logger, "queue " + queue.Name, e.Status, e.ErrorCode ?? e.Message);
-                await Task.Delay(options.MaxPollingInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                Log.LoopFailed(logger, "queue " + queue.Name, e.Message);
-                await backoff.DelayAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // A 4xx is not retried: wait for the longest poll before looking again; otherwise back off.
+                await (health.Report("queue " + queue.Name, e) == LoopFault.Rejected
+                    ? Task.Delay(options.MaxPollingInterval, stoppingToken)
+                    : backoff.DelayAsync(stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
@@ -187,19 +178,10 @@ internal sealed class QueueTriggerListener(
         {
             // Shutting down: the message becomes visible again when its lease runs out.
         }
-        catch (Exception e) when (StorageHealth.IsOutage(e))
-        {
-            // The message reappears after its visibility timeout and is delivered again.
-            health.Failed("queue " + queue.Name, e);
-        }
-        catch (RequestFailedException e)
-        {
-            Log.StorageRejected(logger, "queue " + queue.Name, e.Status, e.ErrorCode ?? e.Message);
-        }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             // The message reappears after its visibility timeout and is delivered again.
-            Log.LoopFailed(logger, "queue " + queue.Name, e.Message);
+            health.Report("queue " + queue.Name, e);
         }
     }
 

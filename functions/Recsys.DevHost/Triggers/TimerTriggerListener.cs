@@ -94,16 +94,16 @@ internal sealed class TimerTriggerListener(
                 health.Succeeded();
                 break;
             }
-            catch (Exception e) when (StorageHealth.IsOutage(e) && !stoppingToken.IsCancellationRequested)
-            {
-                health.Failed("timer " + function.Name, e);
-                await backoff.DelayAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                // A start-up firing that storage refuses is skipped; the schedule goes on.
-                Log.LoopFailed(logger, "timer " + function.Name, e.Message);
-                break;
+                // Through an outage the start-up check is tried again; a start-up firing that fails otherwise is
+                // skipped, and the schedule goes on.
+                if (health.Report("timer " + function.Name, e) != LoopFault.Outage)
+                {
+                    break;
+                }
+
+                await backoff.DelayAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
@@ -122,18 +122,10 @@ internal sealed class TimerTriggerListener(
             {
                 break;
             }
-            catch (Exception e) when (StorageHealth.IsOutage(e))
-            {
-                // This occurrence is lost, as it would be for a host that cannot reach its lock; the next fires on time.
-                health.Failed("timer " + function.Name, e);
-            }
-            catch (RequestFailedException e)
-            {
-                Log.StorageRejected(logger, "timer " + function.Name, e.Status, e.ErrorCode ?? e.Message);
-            }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                Log.LoopFailed(logger, "timer " + function.Name, e.Message);
+                // This occurrence is lost, as it would be for a host that cannot reach its lock; the next fires on time.
+                health.Report("timer " + function.Name, e);
             }
         }
     }
