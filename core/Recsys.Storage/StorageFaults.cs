@@ -8,7 +8,7 @@ namespace Recsys.Storage;
 /// 429 answer, a network timeout, a refused or broken connection) becomes <see cref="StorageUnavailableException"/>, so
 /// that no Azure type reaches the domain and callers can answer 503 or let a job's delivery be retried.
 /// </summary>
-internal static class StorageFaults
+public static class StorageFaults
 {
     /// <summary>How table faults are named in messages.</summary>
     public const string Tables = "table storage";

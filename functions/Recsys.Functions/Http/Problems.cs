@@ -3,6 +3,7 @@ using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Recsys.Core.Errors;
+using Recsys.Storage;
 
 namespace Recsys.Functions.Http;
 
@@ -84,13 +85,16 @@ internal static class Problems
         },
     };
 
-    /// <summary>Whether <paramref name="exception"/> says the storage account could not be reached (worth a retry).</summary>
+    /// <summary>
+    /// Whether <paramref name="exception"/> says the storage account could not be reached (worth a retry): the storage
+    /// edge's own rule (<see cref="StorageFaults.IsTransient"/>), here or in an inner exception. A cancellation is the
+    /// caller's to judge (a closed request, or an SDK timeout nobody asked for).
+    /// </summary>
     public static bool IsStorageOutage(Exception exception) => exception switch
     {
         StorageUnavailableException => true,
-        RequestFailedException { Status: 0 or 408 or 429 or >= 500 } => true,
-        HttpRequestException or TimeoutException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.Any(IsStorageOutage),
+        OperationCanceledException => false,
+        _ when StorageFaults.IsTransient(exception, CancellationToken.None) => true,
         _ => exception.InnerException is { } inner && IsStorageOutage(inner),
     };
 
