@@ -172,7 +172,16 @@ public sealed class ModelSelectionTests
         var again = TrainingPipeline.Run(data, recipe, [defaults], new TrainingSettings());
 
         var candidates = outcome.Evaluation.Candidates!;
-        Assert.Equal(["ease", "ease", "ease", "item-knn", "rp3beta", "als", "popularity"], candidates.Select(c => c.Hyperparameters["model"]));
+        var ease = candidates.TakeWhile(c => c.Hyperparameters["model"] == "ease").ToArray();
+        Assert.Equal(["item-knn", "rp3beta", "als", "popularity"], candidates.Skip(ease.Length).Select(c => c.Hyperparameters["model"]));
+
+        // EASE's λ was searched from the default (doubling and halving, then a half step); each λ is reported once and
+        // only the best one on validation may carry a weight.
+        Assert.InRange(ease.Length, 4, RecipeModels.MaxEaseLambdaFits);
+        Assert.Equal(["100", "200", "50"], ease.Take(3).Select(c => c.Hyperparameters["ease_lambda"]));
+        Assert.Equal(ease.Length, ease.Select(c => c.Hyperparameters["ease_lambda"]).Distinct().Count());
+        var bestEase = ease.MaxBy(c => c.Objective)!;
+        Assert.All(ease.Where(c => c != bestEase), c => Assert.Equal(0, c.BlendWeight));
         Assert.All(candidates, c => Assert.InRange(c.Objective, 0, 1));
         Assert.Equal(1, candidates.Sum(c => c.BlendWeight!.Value), 4);
         Assert.True(outcome.Evaluation.BlendObjective >= candidates.Max(c => c.Objective) - 1e-9);
@@ -205,6 +214,7 @@ public sealed class ModelSelectionTests
         Assert.Equal(data.Matrix.ItemCount, RecipeModels.EaseHeadItems(data.Matrix));
         var recipe = RecipeCatalog.Get(RecipeCatalog.UserPersonalization);
         var defaults = RecipeCatalog.Resolve(recipe, null, "h", new Dictionary<string, string[]>());
-        Assert.Contains(RecipeModels.ExpandAuto(defaults, data.Matrix), c => c.GetString("model") == "ease");
+        Assert.Single(RecipeModels.ExpandAuto(defaults, data.Matrix), c => c.GetString("model") == "ease");
+        Assert.Equal(RecipeModels.MaxEaseLambdaFits, RecipeModels.EaseLambdaFits(data.Matrix)); // a small catalogue: the whole search
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Recsys.Algorithms;
 using Recsys.Algorithms.Data;
 using Recsys.Algorithms.Ensemble;
@@ -34,10 +33,13 @@ public static class RecipeModels
     /// <summary>Tokens used by more items than this carry little similarity and cost quadratic time; they are skipped.</summary>
     private const int MaxTokenItems = 20_000;
 
+    /// <summary>Most EASE fits the λ search of <c>model=auto</c> makes (<see cref="LambdaSearch"/>).</summary>
+    public const int MaxEaseLambdaFits = 7;
+
     /// <summary>
     /// The concrete configurations <c>model=auto</c> stands for on a matrix of this size, to be blended on validation:
-    /// EASE (exact where <see cref="EaseCost"/> fits the budgets, else on the head items; λ/5, λ and 5λ when three fits
-    /// take at most two time budgets), item-kNN and RP3beta when the data is not too large, ALS, and popularity.
+    /// EASE (exact where <see cref="EaseCost"/> fits the budgets, else on the head items; its λ is searched from the
+    /// configured one, <see cref="EaseLambdaFits"/>), item-kNN and RP3beta when the data is not too large, ALS, and popularity.
     /// </summary>
     public static IReadOnlyList<Hyperparameters> ExpandAuto(Hyperparameters hyperparameters, InteractionMatrix matrix)
     {
@@ -48,15 +50,7 @@ public static class RecipeModels
             return [hyperparameters];
         }
 
-        var list = new List<Hyperparameters>();
-        var lambda = hyperparameters.GetDouble("ease_lambda");
-        var (_, seconds) = EaseCost(Math.Min(matrix.ItemCount, EaseHeadItems(matrix)), matrix.UserCount, matrix.NonZeroCount);
-        var lambdas = seconds * 3 <= 2 * EaseTimeBudgetSeconds ? new[] { lambda / 5, lambda, lambda * 5 } : [lambda];
-        foreach (var l in lambdas.Where(l => l is >= 1 and <= 100_000))
-        {
-            list.Add(hyperparameters.With("model", "ease").With("ease_lambda", l.ToString(CultureInfo.InvariantCulture)));
-        }
-
+        var list = new List<Hyperparameters> { hyperparameters.With("model", "ease") };
         if (matrix.NonZeroCount <= AutoNeighborhoodMaxInteractions)
         {
             list.Add(hyperparameters.With("model", "item-knn"));
@@ -66,6 +60,18 @@ public static class RecipeModels
         list.Add(hyperparameters.With("model", "als"));
         list.Add(hyperparameters.With("model", PopularityModel));
         return list;
+    }
+
+    /// <summary>
+    /// How many EASE fits the λ search of <c>model=auto</c> may make on this matrix: as many as take two time budgets
+    /// by <see cref="EaseCost"/> (from the estimate, not the clock, so that the choice does not depend on the machine's
+    /// load), at least one and at most <see cref="MaxEaseLambdaFits"/>.
+    /// </summary>
+    public static int EaseLambdaFits(InteractionMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        var (_, seconds) = EaseCost(Math.Min(matrix.ItemCount, EaseHeadItems(matrix)), matrix.UserCount, matrix.NonZeroCount);
+        return seconds <= 0 ? MaxEaseLambdaFits : (int)Math.Clamp(Math.Floor(2 * EaseTimeBudgetSeconds / seconds), 1, MaxEaseLambdaFits);
     }
 
     /// <summary>

@@ -201,28 +201,86 @@ public static class TrainingPipeline
                 .ToDictionary(n => n, candidate.GetString);
         }
 
+        // EASE's λ is searched on validation first; only the best λ's model is kept (a dense EASE is the largest
+        // model, so the search holds at most two), and every λ tried is reported.
         var models = new List<RecommenderModel>();
         var seconds = new List<double>();
+        var searched = new List<CandidateScore>();
+        var members = new List<Hyperparameters>();
         for (var c = 0; c < candidates.Count; c++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var started = Stopwatch.GetTimestamp();
-            models.Add(RecipeModels.Train(recipe, candidates[c], split.Fit, data));
-            seconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            if (candidates[c].GetString("model") == "ease")
+            {
+                var (model, chosen, tried) = SearchEaseLambda(data, recipe, candidates[c], split, cancellationToken);
+                models.Add(model);
+                members.Add(chosen);
+                seconds.Add(tried.First(t => t.Hyperparameters["ease_lambda"] == chosen.GetString("ease_lambda")).Seconds);
+                searched.AddRange(tried);
+            }
+            else
+            {
+                var started = Stopwatch.GetTimestamp();
+                models.Add(RecipeModels.Train(recipe, candidates[c], split.Fit, data));
+                members.Add(candidates[c]);
+                seconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
+
             progress?.Invoke(TrainingPhase.Tuning, 10 + (40 * (c + 1) / candidates.Count));
         }
 
         var validation = split.Validation;
         var fit = BlendWeightSearch.Fit(models, validation.History, validation.HistoryWeights, validation.Targets, split.ValidationFolds, new BlendSearchOptions());
         progress?.Invoke(TrainingPhase.Tuning, 55);
-        var members = Enumerable.Range(0, candidates.Count).Where(c => fit.Weights[c] > 0).ToArray();
-        var scores = Enumerable.Range(0, candidates.Count)
-            .Select(c => new CandidateScore(Reported(candidates[c]), fit.SingleObjectives[c], seconds[c], Math.Round(fit.Weights[c], 6)))
-            .ToList();
-        var evaluationModel = members.Length == 1 ? models[members[0]] : new BlendModel([.. members.Select(c => models[c])], [.. members.Select(c => fit.Weights[c])]);
+        var kept = Enumerable.Range(0, members.Count).Where(m => fit.Weights[m] > 0).ToArray();
+        var scores = new List<CandidateScore>();
+        for (var m = 0; m < members.Count; m++)
+        {
+            if (members[m].GetString("model") == "ease")
+            {
+                // The λ values the search tried, the chosen one with its blend weight.
+                scores.AddRange(searched.Select(t => t with { BlendWeight = t.Hyperparameters["ease_lambda"] == members[m].GetString("ease_lambda") ? Math.Round(fit.Weights[m], 6) : 0 }));
+            }
+            else
+            {
+                scores.Add(new CandidateScore(Reported(members[m]), fit.SingleObjectives[m], seconds[m], Math.Round(fit.Weights[m], 6)));
+            }
+        }
+
+        var evaluationModel = kept.Length == 1 ? models[kept[0]] : new BlendModel([.. kept.Select(m => models[m])], [.. kept.Select(m => fit.Weights[m])]);
 
         // The version's hyperparameters stay model=auto (what it was asked for); the members and weights are in the evaluation summary.
-        return new Plan([.. members.Select(c => candidates[c])], [.. members.Select(c => fit.Weights[c])], configuration, evaluationModel, scores, fit.Objective);
+        return new Plan([.. kept.Select(m => members[m])], [.. kept.Select(m => fit.Weights[m])], configuration, evaluationModel, scores, fit.Objective);
+    }
+
+    /// <summary>
+    /// <see cref="LambdaSearch"/> over EASE's λ from the configured one, each fit on the training part and scored on
+    /// the validation users; returns the best λ's model and configuration and every λ tried.
+    /// </summary>
+    private static (RecommenderModel Model, Hyperparameters Chosen, List<CandidateScore> Tried) SearchEaseLambda(
+        TrainingDataset data, Recipe recipe, Hyperparameters ease, EvaluationSplit split, CancellationToken cancellationToken)
+    {
+        RecommenderModel? best = null;
+        var bestScore = double.NegativeInfinity;
+        var tried = new List<CandidateScore>();
+        var bounds = recipe.Hyperparameters.First(h => h.Name == "ease_lambda");
+        LambdaSearch.Run(ease.GetDouble("ease_lambda"), RecipeModels.EaseLambdaFits(split.Fit), bounds.MinValue ?? 1, bounds.MaxValue ?? 100_000, lambda =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            var configuration = ease.With("ease_lambda", lambda.ToString(CultureInfo.InvariantCulture));
+            var model = RecipeModels.Train(recipe, configuration, split.Fit, data);
+            var score = OfflineMetrics.Compute(model, split.Validation, data.ItemIds.Count).GetValueOrDefault(OfflineMetrics.DefaultObjective);
+            tried.Add(new CandidateScore(new Dictionary<string, string> { ["model"] = "ease", ["ease_lambda"] = configuration.GetString("ease_lambda") }, score, Stopwatch.GetElapsedTime(started).TotalSeconds));
+            if (score > bestScore)
+            {
+                (best, bestScore) = (model, score);
+            }
+
+            return score;
+        });
+        var chosen = tried.First(t => t.Objective == bestScore);
+        return (best!, ease.With("ease_lambda", chosen.Hyperparameters["ease_lambda"]), tried);
     }
 
     /// <summary>Trains every configuration on the training part and keeps the best on validation (one configuration needs no choice).</summary>

@@ -48,6 +48,14 @@ if (args.Length > 0 && args[0] == "scale")
         "dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- " + string.Join(' ', args));
 }
 
+// dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- lambda-probe [CASE] [25,50,100,...]
+//   (EASE per λ on a quality case: the default pipeline's validation score per fold, its held-out users, and the case's
+//    test split; then the blend of the best λ with the other candidates at 0, 1 and 2 standard errors; prints only)
+if (args.Length > 0 && args[0] == "lambda-probe")
+{
+    return LambdaProbe.Run(args.Length > 1 ? args[1] : null, [.. (args.Length > 2 ? args[2] : "25,50,100,200,400,800,1600").Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))]);
+}
+
 if (args.Length > 0 && args[0] == "quality")
 {
     string? caseFilter = args.Length > 2 && args[1] == "--case" ? args[2] : null;

@@ -22,7 +22,7 @@ internal static class QualityBenchmark
     private static readonly double[] s_easeGrid = [50, 100, 250, 500, 1000];
 
     /// <summary>One case: its name, how it was made, and the split.</summary>
-    private sealed record Case(string Name, string Shape, string Protocol, bool HasTime, Func<SplitData> Load);
+    internal sealed record Case(string Name, string Shape, string Protocol, bool HasTime, Func<SplitData> Load);
 
     public static int Run(string? caseFilter, string command)
     {
@@ -102,6 +102,8 @@ internal static class QualityBenchmark
         Console.WriteLine("wrote " + BenchmarkReport.Write("training", caseFilter is null ? "quality" : "quality-partial", command, figures));
         return 0;
     }
+
+    internal static IEnumerable<Case> ProbeCases() => Cases();
 
     private static IEnumerable<Case> Cases()
     {
