@@ -204,6 +204,28 @@ public sealed class ModelSelectionTests
     }
 
     [Fact]
+    public void Without_a_blend_auto_still_searches_eases_lambda_on_the_chosen_objective()
+    {
+        // Another objective than nDCG@10 keeps one winner (no blend); EASE's λ is searched on that objective.
+        var data = Shared(Plain);
+        var recipe = RecipeCatalog.Get(RecipeCatalog.UserPersonalization);
+        var defaults = RecipeCatalog.Resolve(recipe, null, "h", new Dictionary<string, string[]>());
+        var outcome = TrainingPipeline.Run(data, recipe, [defaults], new TrainingSettings { ObjectiveMetric = "precision_at_10" });
+
+        var candidates = outcome.Evaluation.Candidates!;
+        var ease = candidates.Where(c => c.Hyperparameters["model"] == "ease").ToArray();
+        Assert.InRange(ease.Length, 4, RecipeModels.MaxEaseLambdaFits);
+        Assert.Equal(ease.Length, ease.Select(c => c.Hyperparameters["ease_lambda"]).Distinct().Count());
+        Assert.Null(outcome.Evaluation.BlendObjective);
+        var best = candidates.MaxBy(c => c.Objective)!;
+        Assert.Equal(best.Hyperparameters["model"], outcome.Hyperparameters.GetString("model"));
+        if (best.Hyperparameters["model"] == "ease")
+        {
+            Assert.Equal(best.Hyperparameters["ease_lambda"], outcome.Hyperparameters.GetString("ease_lambda"));
+        }
+    }
+
+    [Fact]
     public void Ease_is_a_candidate_wherever_its_cost_fits_and_head_ease_above()
     {
         Assert.True(RecipeModels.EaseCost(40_000, 1_000_000, 50_000_000).Bytes > RecipeModels.TrainingMemoryBytes);

@@ -131,7 +131,7 @@ public static class TrainingPipeline
         progress?.Invoke(TrainingPhase.Tuning, 10);
         var plan = blend
             ? Blend(data, recipe, configurations[0], candidates, split, settings, progress, cancellationToken)
-            : Choose(data, recipe, candidates, split, settings, progress, cancellationToken);
+            : Choose(data, recipe, candidates, split, settings, searchEase: hasModel && configurations.Count == 1 && configurations[0].GetString("model") == "auto", progress, cancellationToken);
         timings["tuning"] = Lap(clock);
         progress?.Invoke(TrainingPhase.Evaluating, 60);
         cancellationToken.ThrowIfCancellationRequested();
@@ -212,7 +212,7 @@ public static class TrainingPipeline
             cancellationToken.ThrowIfCancellationRequested();
             if (candidates[c].GetString("model") == "ease")
             {
-                var (model, chosen, tried) = SearchEaseLambda(data, recipe, candidates[c], split, cancellationToken);
+                var (model, chosen, tried) = SearchEaseLambda(data, recipe, candidates[c], split, settings, cancellationToken);
                 models.Add(model);
                 members.Add(chosen);
                 seconds.Add(tried.First(t => t.Hyperparameters["ease_lambda"] == chosen.GetString("ease_lambda")).Seconds);
@@ -255,10 +255,10 @@ public static class TrainingPipeline
 
     /// <summary>
     /// <see cref="LambdaSearch"/> over EASE's λ from the configured one, each fit on the training part and scored on
-    /// the validation users; returns the best λ's model and configuration and every λ tried.
+    /// the validation users by the run's objective; returns the best λ's model and configuration and every λ tried.
     /// </summary>
     private static (RecommenderModel Model, Hyperparameters Chosen, List<CandidateScore> Tried) SearchEaseLambda(
-        TrainingDataset data, Recipe recipe, Hyperparameters ease, EvaluationSplit split, CancellationToken cancellationToken)
+        TrainingDataset data, Recipe recipe, Hyperparameters ease, EvaluationSplit split, TrainingSettings settings, CancellationToken cancellationToken)
     {
         RecommenderModel? best = null;
         var bestScore = double.NegativeInfinity;
@@ -270,8 +270,9 @@ public static class TrainingPipeline
             var started = Stopwatch.GetTimestamp();
             var configuration = ease.With("ease_lambda", lambda.ToString(CultureInfo.InvariantCulture));
             var model = RecipeModels.Train(recipe, configuration, split.Fit, data);
-            var score = OfflineMetrics.Compute(model, split.Validation, data.ItemIds.Count).GetValueOrDefault(OfflineMetrics.DefaultObjective);
-            tried.Add(new CandidateScore(new Dictionary<string, string> { ["model"] = "ease", ["ease_lambda"] = configuration.GetString("ease_lambda") }, score, Stopwatch.GetElapsedTime(started).TotalSeconds));
+            var objective = OfflineMetrics.Compute(model, split.Validation, data.ItemIds.Count).GetValueOrDefault(settings.ObjectiveMetric);
+            tried.Add(new CandidateScore(new Dictionary<string, string> { ["model"] = "ease", ["ease_lambda"] = configuration.GetString("ease_lambda") }, objective, Stopwatch.GetElapsedTime(started).TotalSeconds));
+            var score = settings.Maximize ? objective : -objective;
             if (score > bestScore)
             {
                 (best, bestScore) = (model, score);
@@ -279,7 +280,7 @@ public static class TrainingPipeline
 
             return score;
         });
-        var chosen = tried.First(t => t.Objective == bestScore);
+        var chosen = tried.First(t => (settings.Maximize ? t.Objective : -t.Objective) == bestScore);
         return (best!, ease.With("ease_lambda", chosen.Hyperparameters["ease_lambda"]), tried);
     }
 
@@ -290,6 +291,7 @@ public static class TrainingPipeline
         List<Hyperparameters> candidates,
         EvaluationSplit split,
         TrainingSettings settings,
+        bool searchEase,
         Action<string, int>? progress,
         CancellationToken cancellationToken)
     {
@@ -303,15 +305,29 @@ public static class TrainingPipeline
             for (var c = 0; c < candidates.Count; c++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var started = Stopwatch.GetTimestamp();
-                var model = RecipeModels.Train(recipe, candidates[c], split.Fit, data);
-                var metrics = OfflineMetrics.Compute(model, split.Validation, data.ItemIds.Count);
-                var objective = metrics.GetValueOrDefault(settings.ObjectiveMetric, double.NaN);
-                scores.Add(new CandidateScore(varying.ToDictionary(n => n, candidates[c].GetString), objective, Stopwatch.GetElapsedTime(started).TotalSeconds));
+                RecommenderModel model;
+                Hyperparameters configuration;
+                double objective;
+                if (searchEase && candidates[c].GetString("model") == "ease")
+                {
+                    // model=auto's EASE: its λ searched on the same objective, every λ tried reported.
+                    List<CandidateScore> tried;
+                    (model, configuration, tried) = SearchEaseLambda(data, recipe, candidates[c], split, settings, cancellationToken);
+                    objective = tried.First(t => t.Hyperparameters["ease_lambda"] == configuration.GetString("ease_lambda")).Objective;
+                    scores.AddRange(tried);
+                }
+                else
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    (model, configuration) = (RecipeModels.Train(recipe, candidates[c], split.Fit, data), candidates[c]);
+                    objective = OfflineMetrics.Compute(model, split.Validation, data.ItemIds.Count).GetValueOrDefault(settings.ObjectiveMetric, double.NaN);
+                    scores.Add(new CandidateScore(varying.ToDictionary(n => n, candidates[c].GetString), objective, Stopwatch.GetElapsedTime(started).TotalSeconds));
+                }
+
                 if (settings.Maximize ? objective > best : objective < best)
                 {
                     best = objective;
-                    chosen = candidates[c];
+                    chosen = configuration;
                     chosenModel = model;
                 }
 

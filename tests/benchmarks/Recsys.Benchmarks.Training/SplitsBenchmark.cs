@@ -363,6 +363,17 @@ internal static class SplitsBenchmark
         return result;
     }
 
+    /// <summary>nDCG@N of each test user (the same N and definition as <see cref="Evaluate"/>), for paired comparisons.</summary>
+    public static double[] PerUserNdcg(SplitData data, UserRecommender recommend)
+    {
+        var n = data.Name == "personalize_holdout" ? 25 : 10;
+        return [.. data.TestUserIds.Where(id => data.Relevant[id].Count > 0).Select(id =>
+        {
+            IReadOnlyList<int>[] list = [recommend(data.UserIndex[id], n).Select(s => data.ItemIds[s.Item]).ToArray()];
+            return RankingEvaluator.Evaluate(list, [data.Relevant[id]]).NdcgAt(10);
+        })];
+    }
+
     private static IEnumerable<AlgorithmRun> Algorithms(int cgSteps)
     {
         yield return new AlgorithmRun("popularity", "score=number of train interactions", (d, _) => History(d, new PopularityTrainer().Fit(d.Binary)));
