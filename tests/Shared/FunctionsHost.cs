@@ -76,7 +76,10 @@ internal sealed class FunctionsHost : IAsyncDisposable
         try
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Configuration.AddInMemoryCollection(values.Append(KeyValuePair.Create<string, string?>("AzureWebJobsStorage", connectionString)));
+            // The test's view reads storage as it is, not as an instance's history cache remembers it.
+            builder.Configuration.AddInMemoryCollection(values
+                .Append(KeyValuePair.Create<string, string?>("AzureWebJobsStorage", connectionString))
+                .Append(KeyValuePair.Create<string, string?>("Recsys:Serving:HistoryCacheSeconds", "0")));
             builder.Services.AddRecsys(builder.Configuration);
             builder.AddRecsysTelemetry();
             return new FunctionsHost(process, builder.Build());

@@ -24,6 +24,13 @@ internal sealed class ServingOptions
     [Range(1, 86_400)]
     public double CatalogRefreshSeconds { get; set; } = ItemCatalogs.DefaultRefreshInterval.TotalSeconds;
 
+    /// <summary>
+    /// How long an instance may serve a user's recent events from memory (<see cref="Core.Events.HistoryCache"/>; 0: read them on
+    /// every request). Events sent through the same instance are seen at once.
+    /// </summary>
+    [Range(0, 60)]
+    public double HistoryCacheSeconds { get; set; } = 1;
+
     /// <summary>Megabytes of model artifacts an instance keeps loaded (0: only the model in use).</summary>
     [Range(0, 1_048_576)]
     public long ModelCacheMegabytes { get; set; } = SolutionModelLoader.DefaultMemoryBudgetBytes / (1024 * 1024);

@@ -88,10 +88,13 @@ internal static class RecsysServices
         services.AddSingleton<ISolutionModelStore, BlobSolutionModelStore>();
         services.AddSingleton<IBatchJobFiles, BlobBatchJobFiles>();
         services.AddSingleton<IEventTrackerIndex>(sp => new TableEventTrackerIndex(sp.GetRequiredService<StorageClients>().Table(StorageNames.EventTrackersTable)));
-        services.AddSingleton<IEventStore>(sp => new TableEventStore(
-            sp.GetRequiredService<StorageClients>().Table(StorageNames.EventsTable),
-            sp.GetRequiredService<IOptions<EventStoreOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IEventStore>(sp => new HistoryCache(
+            new TableEventStore(
+                sp.GetRequiredService<StorageClients>().Table(StorageNames.EventsTable),
+                sp.GetRequiredService<IOptions<EventStoreOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ServingOptions>>().Value.HistoryCacheSeconds)));
         services.AddSingleton<IDatasetRecordStore>(sp => new TableDatasetRecordStore(
             sp.GetRequiredService<StorageClients>().Table(StorageNames.ItemsTable),
             sp.GetRequiredService<StorageClients>().Table(StorageNames.UsersTable)));

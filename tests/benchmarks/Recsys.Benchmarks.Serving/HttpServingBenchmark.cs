@@ -64,6 +64,7 @@ internal static class HttpServingBenchmark
             ["solution"] = "aws-user-personalization, model=als, als_factors=64 (other hyperparameters default), trained by the training job",
             ["coldStartSeconds"] = host.ColdStartSeconds,
             ["workerStartMilliseconds"] = host.WorkerStartMilliseconds,
+            ["historyCacheSeconds"] = Environment.GetEnvironmentVariable("Recsys__Serving__HistoryCacheSeconds") ?? "1 (the default)",
             ["setup"] = "client (this process), the dev host and the worker (two processes: the real host's HTTP hop, gRPC invocation and proxying) and Azurite (Node.js, in-memory) on the same 2 cores, over loopback HTTP; warm-up 5 s first; cold start = dev host process start to its first 200",
         }, passed);
     }

@@ -5,7 +5,7 @@ using Recsys.Benchmarks;
 //   (--algo matches by substring, e.g. "als_" = als_default + als_reference_tuned_settings; a filtered run replaces its rows in
 //    results/training-splits.json and keeps the others, when that file was measured with the same --threads;
 //    --cg-steps sets the ALS rows' conjugate-gradient steps, default 3 as implicit, and shows in their params)
-// dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- scale [--users N] [--items N] [--interactions N]
+// [DOTNET_GCHeapHardLimit=0xC0000000] dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- scale [--users N] [--items N] [--interactions N]
 // dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- ease-solve [--sizes 8757,20000] [--threads 1,2] [--repeat 1] [--fits yes|no]
 //   (the dense EASE solve against numpy+OpenBLAS on the same matrices, then the solver cross-over and a 20k-item fit;
 //    writes results/training-ease-solve.json)
@@ -44,8 +44,10 @@ if (args.Length > 0 && args[0] == "scale")
         options[args[i]] = long.Parse(args[i + 1], CultureInfo.InvariantCulture);
     }
 
+    // A heap limit (as a container's memory limit sets one) is part of the command that reproduces the run.
+    var heapLimit = Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is { } limit ? "DOTNET_GCHeapHardLimit=" + limit + " " : string.Empty;
     return ScaleBenchmark.Run((int)options["--users"], (int)options["--items"], options["--interactions"],
-        "dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- " + string.Join(' ', args));
+        heapLimit + "dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- " + string.Join(' ', args));
 }
 
 // dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- lambda-probe [CASE] [25,50,100,...]

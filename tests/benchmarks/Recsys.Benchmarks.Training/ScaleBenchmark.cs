@@ -124,6 +124,8 @@ internal static class ScaleBenchmark
             ["coverage"] = outcome.Metrics["coverage"],
             ["artifact_mb"] = Math.Round(artifactBytes / 1048576.0, 1),
             ["process_peak_working_set_mb"] = Math.Round(peak / 1048576.0, 1),
+            ["gc_heap_hard_limit_mb"] = Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is null ? null : Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1048576.0),
+            ["gc_collections_gen2"] = GC.CollectionCount(2),
             ["targets"] = "train <= 300 s on 2 cores, peak memory < 4096 MB",
             ["note"] = "train_seconds_total covers building the filtered matrix, the split, model choice, evaluation on held-out users, the final fit and building the served model; generation is excluded. Peak working set is the whole process's, generation included.",
         };
