@@ -11,13 +11,17 @@ namespace Recsys.Core.Events;
 /// </summary>
 /// <remarks>
 /// A read that started before a write through this store never replaces what that write left: entries carry the
-/// order in which their read started, and a forgotten entry is a newer marker. The number of entries is bounded:
-/// past the capacity, expired entries are swept, and if that is not enough the cache starts empty.
+/// order in which their read started, and a forgotten entry is a newer marker. Memory is bounded: expired entries are
+/// swept every few lifetimes, and past the capacity at once (if that is not enough, the cache starts empty), so a
+/// batch job that reads a million histories keeps only the last moments' worth.
 /// </remarks>
 public sealed class HistoryCache : IEventStore
 {
-    /// <summary>Most users remembered per instance by default (a history is a few kilobytes at most).</summary>
-    public const int DefaultCapacity = 100_000;
+    /// <summary>Most users remembered per instance by default (a history is at most a few kilobytes).</summary>
+    public const int DefaultCapacity = 20_000;
+
+    /// <summary>Expired entries are swept at least this many lifetimes apart.</summary>
+    private const int SweepEveryLifetimes = 5;
 
     private readonly IEventStore _inner;
     private readonly TimeProvider _time;
@@ -25,6 +29,7 @@ public sealed class HistoryCache : IEventStore
     private readonly int _capacity;
     private readonly ConcurrentDictionary<(string DatasetGroup, string User), Entry> _entries = new();
     private long _order;
+    private long _nextSweep;
     private int _sweeping;
 
     /// <summary>Wraps <paramref name="inner"/>; histories are kept for <paramref name="lifetime"/> (zero: not at all), for at most <paramref name="capacity"/> users.</summary>
@@ -78,7 +83,7 @@ public sealed class HistoryCache : IEventStore
         // The entry expires a lifetime after the read started, so nothing served is older than that.
         var fresh = new Entry(history, order, started + _lifetimeTicks);
         _entries.AddOrUpdate(key, fresh, (_, current) => current.Order > order ? current : fresh);
-        if (_entries.Count > _capacity)
+        if (_entries.Count > _capacity || started >= Volatile.Read(ref _nextSweep))
         {
             Sweep();
         }
@@ -117,7 +122,7 @@ public sealed class HistoryCache : IEventStore
         }
     }
 
-    /// <summary>Drops expired entries (one sweep at a time); if the cache is still full, it starts empty.</summary>
+    /// <summary>Drops expired entries (one sweep at a time); if the cache is still over its capacity, it starts empty.</summary>
     private void Sweep()
     {
         if (Interlocked.Exchange(ref _sweeping, 1) == 1)
@@ -128,6 +133,7 @@ public sealed class HistoryCache : IEventStore
         try
         {
             var now = _time.GetTimestamp();
+            Volatile.Write(ref _nextSweep, now + (SweepEveryLifetimes * _lifetimeTicks));
             foreach (var (key, entry) in _entries)
             {
                 if (entry.Expires <= now)
