@@ -27,6 +27,7 @@ public sealed class HistoryCache : IEventStore
     private readonly TimeProvider _time;
     private readonly long _lifetimeTicks;
     private readonly int _capacity;
+    private readonly int _countEvery;
     private readonly ConcurrentDictionary<(string DatasetGroup, string User), Entry> _entries = new();
     private long _order;
     private long _nextSweep;
@@ -40,6 +41,9 @@ public sealed class HistoryCache : IEventStore
         ArgumentOutOfRangeException.ThrowIfLessThan(lifetime, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
+
+        // Counting a concurrent dictionary takes all its locks: it is done every so many reads, not on each.
+        _countEvery = Math.Clamp(capacity / 16, 1, 1024);
         _inner = inner;
         _time = time;
         _lifetimeTicks = (long)(lifetime.TotalSeconds * time.TimestampFrequency);
@@ -83,7 +87,7 @@ public sealed class HistoryCache : IEventStore
         // The entry expires a lifetime after the read started, so nothing served is older than that.
         var fresh = new Entry(history, order, started + _lifetimeTicks);
         _entries.AddOrUpdate(key, fresh, (_, current) => current.Order > order ? current : fresh);
-        if (_entries.Count > _capacity || started >= Volatile.Read(ref _nextSweep))
+        if (started >= Volatile.Read(ref _nextSweep) || (order % _countEvery == 0 && _entries.Count > _capacity))
         {
             Sweep();
         }
