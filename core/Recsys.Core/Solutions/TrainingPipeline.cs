@@ -212,10 +212,10 @@ public static class TrainingPipeline
             cancellationToken.ThrowIfCancellationRequested();
             if (candidates[c].GetString("model") == "ease")
             {
-                var (model, chosen, tried) = SearchEaseLambda(data, recipe, candidates[c], split, settings, cancellationToken);
+                var (model, chosen, chosenScore, tried) = SearchEaseLambda(data, recipe, candidates[c], split, settings, cancellationToken);
                 models.Add(model);
                 members.Add(chosen);
-                seconds.Add(tried.First(t => t.Hyperparameters["ease_lambda"] == chosen.GetString("ease_lambda")).Seconds);
+                seconds.Add(chosenScore.Seconds);
                 searched.AddRange(tried);
             }
             else
@@ -257,10 +257,10 @@ public static class TrainingPipeline
     /// <see cref="LambdaSearch"/> over EASE's λ from the configured one, each fit on the training part and scored on
     /// the validation users by the run's objective; returns the best λ's model and configuration and every λ tried.
     /// </summary>
-    private static (RecommenderModel Model, Hyperparameters Chosen, List<CandidateScore> Tried) SearchEaseLambda(
+    private static (RecommenderModel Model, Hyperparameters Chosen, CandidateScore ChosenScore, List<CandidateScore> Tried) SearchEaseLambda(
         TrainingDataset data, Recipe recipe, Hyperparameters ease, EvaluationSplit split, TrainingSettings settings, CancellationToken cancellationToken)
     {
-        RecommenderModel? best = null;
+        (RecommenderModel Model, Hyperparameters Configuration, CandidateScore Score)? best = null;
         var bestScore = double.NegativeInfinity;
         var tried = new List<CandidateScore>();
         var bounds = recipe.Hyperparameters.First(h => h.Name == "ease_lambda");
@@ -271,17 +271,20 @@ public static class TrainingPipeline
             var configuration = ease.With("ease_lambda", lambda.ToString(CultureInfo.InvariantCulture));
             var model = RecipeModels.Train(recipe, configuration, split.Fit, data);
             var objective = OfflineMetrics.Compute(model, split.Validation, data.ItemIds.Count).GetValueOrDefault(settings.ObjectiveMetric);
-            tried.Add(new CandidateScore(new Dictionary<string, string> { ["model"] = "ease", ["ease_lambda"] = configuration.GetString("ease_lambda") }, objective, Stopwatch.GetElapsedTime(started).TotalSeconds));
+            var candidate = new CandidateScore(new Dictionary<string, string> { ["model"] = "ease", ["ease_lambda"] = configuration.GetString("ease_lambda") }, objective, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            tried.Add(candidate);
+
+            // Only the best model stays referenced (the earliest on ties, as LambdaSearch keeps).
             var score = settings.Maximize ? objective : -objective;
             if (score > bestScore)
             {
-                (best, bestScore) = (model, score);
+                (best, bestScore) = ((model, configuration, candidate), score);
             }
 
             return score;
         });
-        var chosen = tried.First(t => (settings.Maximize ? t.Objective : -t.Objective) == bestScore);
-        return (best!, ease.With("ease_lambda", chosen.Hyperparameters["ease_lambda"]), tried);
+        var (bestModel, chosen, chosenScore) = best!.Value;
+        return (bestModel, chosen, chosenScore, tried);
     }
 
     /// <summary>Trains every configuration on the training part and keeps the best on validation (one configuration needs no choice).</summary>
@@ -311,9 +314,8 @@ public static class TrainingPipeline
                 if (searchEase && candidates[c].GetString("model") == "ease")
                 {
                     // model=auto's EASE: its λ searched on the same objective, every λ tried reported.
-                    List<CandidateScore> tried;
-                    (model, configuration, tried) = SearchEaseLambda(data, recipe, candidates[c], split, settings, cancellationToken);
-                    objective = tried.First(t => t.Hyperparameters["ease_lambda"] == configuration.GetString("ease_lambda")).Objective;
+                    (model, configuration, var chosenScore, var tried) = SearchEaseLambda(data, recipe, candidates[c], split, settings, cancellationToken);
+                    objective = chosenScore.Objective;
                     scores.AddRange(tried);
                 }
                 else

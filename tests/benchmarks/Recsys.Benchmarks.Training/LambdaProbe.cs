@@ -16,14 +16,9 @@ internal static class LambdaProbe
         foreach (var c in QualityBenchmark.ProbeCases().Where(c => caseFilter is null || c.Name.Contains(caseFilter, StringComparison.OrdinalIgnoreCase)))
         {
             var d = c.Load();
-            var builder = new TrainingInteractionsBuilder(d.TrainRows.Length);
-            foreach (var row in d.TrainRows)
-            {
-                builder.Add(row.UserId.ToString(CultureInfo.InvariantCulture), row.ItemId.ToString(CultureInfo.InvariantCulture), row.Timestamp);
-            }
-
-            var dataset = TrainingDataset.Build(builder.Build(), null, TrainingFilter.None);
-            var split = EvaluationSplit.Create(dataset.Matrix, 42, 2000, 10000);
+            var dataset = SplitsBenchmark.TrainingData(d);
+            var settings = new TrainingSettings();
+            var split = EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.MaxValidationUsers, settings.MaxScoredTestUsers);
             Console.WriteLine($"== {c.Name}: {split.Description}; validation {split.Validation.Count} (temporal {split.TemporalValidationUsers})");
             var models = new List<RecommenderModel>();
             var test = new List<double>();

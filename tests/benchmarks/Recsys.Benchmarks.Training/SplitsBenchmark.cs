@@ -480,15 +480,9 @@ internal static class SplitsBenchmark
     /// </summary>
     internal static TrainedRun UserPersonalization(SplitData d)
     {
-        var builder = new TrainingInteractionsBuilder(d.TrainRows.Length);
-        foreach (var row in d.TrainRows)
-        {
-            builder.Add(row.UserId.ToString(CultureInfo.InvariantCulture), row.ItemId.ToString(CultureInfo.InvariantCulture), row.Timestamp);
-        }
-
         var recipe = RecipeCatalog.Get(RecipeCatalog.UserPersonalization);
         var defaults = RecipeCatalog.Resolve(recipe, null, "algorithmHyperParameters", new Dictionary<string, string[]>());
-        var dataset = TrainingDataset.Build(builder.Build(), null, TrainingFilter.None);
+        var dataset = TrainingData(d);
         var outcome = TrainingPipeline.Run(dataset, recipe, [defaults], new TrainingSettings());
 
         var userIndex = dataset.UserIds.Select((id, index) => (id, index)).ToDictionary(p => int.Parse(p.id, CultureInfo.InvariantCulture), p => p.index);
@@ -524,6 +518,18 @@ internal static class SplitsBenchmark
                 ["blend_validation_nDCG10"] = outcome.Evaluation.BlendObjective,
                 ["pipeline_holdout_nDCG10"] = outcome.Metrics["normalized_discounted_cumulative_gain_at_10"],
             });
+    }
+
+    /// <summary>The split's train rows as a training job sees them: every row one event of weight 1, ids as strings.</summary>
+    internal static TrainingDataset TrainingData(SplitData d)
+    {
+        var builder = new TrainingInteractionsBuilder(d.TrainRows.Length);
+        foreach (var row in d.TrainRows)
+        {
+            builder.Add(row.UserId.ToString(CultureInfo.InvariantCulture), row.ItemId.ToString(CultureInfo.InvariantCulture), row.Timestamp);
+        }
+
+        return TrainingDataset.Build(builder.Build(), null, TrainingFilter.None);
     }
 
     private static double CpuSeconds()
