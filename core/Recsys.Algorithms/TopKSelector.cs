@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Recsys.Algorithms;
 
 /// <summary>
@@ -32,25 +36,38 @@ public static class TopKSelector
         // Items arrive in ascending index order, so a newcomer only beats the root with a strictly higher score.
         var heap = destination;
         var size = 0;
-        for (var i = 0; i < scores.Length; i++)
+        var i = 0;
+        for (; i < scores.Length && size < k; i++)
         {
-            var s = scores[i];
-            if (float.IsNaN(s))
+            if (!float.IsNaN(scores[i]))
             {
-                continue;
-            }
-
-            if (size < k)
-            {
-                heap[size] = new ScoredItem(i, s);
+                heap[size] = new ScoredItem(i, scores[i]);
                 SiftUp(heap, size);
                 size++;
             }
-            else if (s > heap[0].Score)
+        }
+
+        // Once the heap is full most scores lose to its root: test eight at a time (NaN never compares greater),
+        // and look at each only in a block where one wins.
+        var width = Vector256<float>.Count;
+        if (Vector256.IsHardwareAccelerated && size == k)
+        {
+            ref var first = ref MemoryMarshal.GetReference(scores);
+            for (; i <= scores.Length - width; i += width)
             {
-                heap[0] = new ScoredItem(i, s);
-                SiftDown(heap, 0, size);
+                if (Vector256.GreaterThanAny(Vector256.LoadUnsafe(ref first, (nuint)i), Vector256.Create(heap[0].Score)))
+                {
+                    for (var j = i; j < i + width; j++)
+                    {
+                        Offer(heap, j, scores[j], size);
+                    }
+                }
             }
+        }
+
+        for (; i < scores.Length; i++)
+        {
+            Offer(heap, i, scores[i], size);
         }
 
         // Heap sort in place: repeatedly move the worst to the end.
@@ -105,6 +122,17 @@ public static class TopKSelector
         }
 
         return size;
+    }
+
+    /// <summary>Puts item <paramref name="i"/> in the full heap when it beats the root (a later item must score strictly higher).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Offer(Span<ScoredItem> heap, int i, float score, int size)
+    {
+        if (score > heap[0].Score)
+        {
+            heap[0] = new ScoredItem(i, score);
+            SiftDown(heap, 0, size);
+        }
     }
 
     private static bool Worse(in ScoredItem a, in ScoredItem b) => a.Score < b.Score || (a.Score == b.Score && a.Item > b.Item);

@@ -48,6 +48,9 @@ public static class StorageNames
     /// <summary>Table of real-time events and each user's (or session's) recent history.</summary>
     public const string EventsTable = "events";
 
+    /// <summary>Table of recent changes to users' histories, which instances follow to keep their history caches current.</summary>
+    public const string HistoryChangesTable = "historychanges";
+
     /// <summary>Table of item records sent with PutItems.</summary>
     public const string ItemsTable = "items";
 
@@ -81,5 +84,5 @@ public static class StorageNames
         [ImportJobsQueue, ImportJobsQueue + "-poison", TrainingJobsQueue, TrainingJobsQueue + "-poison", BatchJobsQueue, BatchJobsQueue + "-poison"];
 
     /// <summary>Every table Recsys needs.</summary>
-    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, EventTrackersTable, EventsTable, ItemsTable, UsersTable, SolutionsTable, SolutionVersionsTable, FiltersTable, CampaignsTable, BatchJobsTable, BlobReceiptsTable, DeletedUsersTable];
+    public static IReadOnlyList<string> Tables { get; } = [DatasetGroupsTable, SchemasTable, DatasetsTable, ImportJobsTable, EventTrackersTable, EventsTable, HistoryChangesTable, ItemsTable, UsersTable, SolutionsTable, SolutionVersionsTable, FiltersTable, CampaignsTable, BatchJobsTable, BlobReceiptsTable, DeletedUsersTable];
 }

@@ -41,6 +41,7 @@ var tableNames = [
   'importjobs'
   'eventtrackers'
   'events'
+  'historychanges'
   'items'
   'users'
   'solutions'

@@ -156,4 +156,22 @@ public class KernelTests
 
         Assert.Equal(expected, TopKSelector.Select(scores, 40).Select(s => s.Item).ToArray());
     }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(13, 5)]
+    [InlineData(1003, 1)]
+    [InlineData(1003, 37)]
+    [InlineData(4099, 150)]
+    [InlineData(4099, 4099)]
+    public void Top_k_matches_a_full_sort_with_nan_ties_and_rising_runs_at_any_length(int length, int k)
+    {
+        // Blocks of eight that are skipped whole, blocks with one winner, NaNs among them, a rising run (every
+        // item wins) and a length that is not a multiple of the vector width.
+        var random = new SplitMix64((ulong)(length + k));
+        var scores = Enumerable.Range(0, length).Select(i => i % 11 == 3 ? float.NaN : i > length - 40 ? i : MathF.Round(random.NextSingle() * 20)).ToArray();
+        var expected = scores.Select((s, i) => (s, i)).Where(p => !float.IsNaN(p.s)).OrderByDescending(p => p.s).ThenBy(p => p.i).Take(k).Select(p => p.i).ToArray();
+
+        Assert.Equal(expected, TopKSelector.Select(scores, k).Select(s => s.Item).ToArray());
+    }
 }

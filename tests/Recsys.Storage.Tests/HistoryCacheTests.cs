@@ -111,6 +111,98 @@ public sealed class HistoryCacheTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.Equal(1, cache.Count);
     }
 
+    private async Task<TableHistoryChangeFeed> NewFeedAsync(TableClient? table = null)
+    {
+        table ??= new TableClient(azurite.ConnectionString, "changes" + Guid.NewGuid().ToString("N")[..8]);
+        await table.CreateIfNotExistsAsync();
+        return new TableHistoryChangeFeed(table, TimeProvider.System);
+    }
+
+    [Fact]
+    public async Task With_a_change_feed_another_instances_write_is_seen_once_followed_and_entries_outlive_the_bound()
+    {
+        var store = await NewStoreAsync();
+        var changes = new TableClient(azurite.ConnectionString, "changes" + Guid.NewGuid().ToString("N")[..8]);
+        var first = new HistoryCache(store, _time, TimeSpan.FromSeconds(1), feed: await NewFeedAsync(changes));
+        var second = new HistoryCache(store, _time, TimeSpan.FromSeconds(1), feed: await NewFeedAsync(changes));
+        Assert.True(second.FollowsChanges);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), second.FollowInterval);
+        await second.FollowChangesAsync();
+        Assert.Empty(await HistoryAsync(second));
+
+        await first.AppendAsync("g", "u", [Event("a")]); // published before it returns
+        Assert.Equal(["a"], await HistoryAsync(first));
+        Assert.Empty(await HistoryAsync(second)); // not followed yet: still the remembered history
+        Assert.True(await second.FollowChangesAsync() >= 1);
+        Assert.Equal(["a"], await HistoryAsync(second));
+
+        // Followed every half bound, an entry lives on past the bound: a write that bypasses the feed stays unseen.
+        await store.AppendAsync("g", "u", [Event("b")]);
+        for (var i = 0; i < 4; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(0.5));
+            Assert.Equal(0, await second.FollowChangesAsync());
+            Assert.Equal(["a"], await HistoryAsync(second));
+        }
+
+        // Not followed for longer than the bound: nothing is served from memory.
+        _time.Advance(TimeSpan.FromSeconds(1.1));
+        Assert.Equal(["a", "b"], (await HistoryAsync(second)).Order());
+
+        // A deletion through one instance reaches the other through the feed.
+        await second.FollowChangesAsync();
+        await first.DeleteUserAsync("g", "u", s_t0);
+        Assert.Equal(2, (await HistoryAsync(second)).Length); // remembered until followed
+        Assert.True(await second.FollowChangesAsync() >= 1);
+        Assert.NotNull((await second.GetHistoryAsync("g", "u")).DeletedAt);
+    }
+
+    [Fact]
+    public async Task While_the_change_feed_cannot_be_read_every_history_is_read_from_storage()
+    {
+        var store = await NewStoreAsync();
+        var missing = new TableHistoryChangeFeed(new TableClient(azurite.ConnectionString, "nosuchtable" + Guid.NewGuid().ToString("N")[..8]), TimeProvider.System);
+        var cache = new HistoryCache(store, _time, TimeSpan.FromSeconds(1), feed: missing);
+        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => cache.FollowChangesAsync());
+        Assert.Empty(await HistoryAsync(cache));
+        await store.AppendAsync("g", "u", [Event("a")]);
+        Assert.Equal(["a"], await HistoryAsync(cache));
+    }
+
+    [Fact]
+    public async Task A_read_under_way_when_a_change_arrives_through_the_feed_is_not_kept()
+    {
+        var store = await NewStoreAsync();
+        var changes = new TableClient(azurite.ConnectionString, "changes" + Guid.NewGuid().ToString("N")[..8]);
+        var writer = new HistoryCache(store, _time, TimeSpan.FromSeconds(1), feed: await NewFeedAsync(changes));
+        var gated = new GatedReads(store);
+        var reader = new HistoryCache(gated, _time, TimeSpan.FromSeconds(1), feed: await NewFeedAsync(changes));
+        await reader.FollowChangesAsync();
+
+        var slowRead = reader.GetHistoryAsync("g", "u");
+        await gated.Fetched.Task; // it fetched the empty history
+        await writer.AppendAsync("g", "u", [Event("a")]);
+        Assert.True(await reader.FollowChangesAsync() >= 1);
+        gated.Release.SetResult();
+        Assert.Empty((await slowRead).Events);
+        Assert.Equal(["a"], await HistoryAsync(reader));
+    }
+
+    [Fact]
+    public async Task The_change_feed_delivers_a_large_publish_whole_and_each_change_once()
+    {
+        var changes = new TableClient(azurite.ConnectionString, "changes" + Guid.NewGuid().ToString("N")[..8]);
+        var publisher = await NewFeedAsync(changes);
+        var reader = await NewFeedAsync(changes);
+        var users = Enumerable.Range(0, 5000).Select(u => ("group-" + (u % 3), $"user-{u:D6}-with-a-long-id")).ToArray();
+        await publisher.PublishAsync(users); // over 200,000 characters: several rows, one transaction
+        await publisher.PublishAsync([("g", "one more")]);
+
+        var read = await reader.ReadNewAsync();
+        Assert.Equal(users.Append(("g", "one more")).Order(), read.Order());
+        Assert.Empty(await reader.ReadNewAsync()); // rows within the margin are read again, not delivered again
+    }
+
     /// <summary>The real store, whose first history read waits after fetching until released.</summary>
     private sealed class GatedReads(IEventStore inner) : IEventStore
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using Recsys.Algorithms.Data;
 using Recsys.Algorithms.Numerics;
 using Recsys.Algorithms.Serialization;
@@ -102,23 +103,31 @@ public sealed class AlsModel : RecommenderModel
             a[(d * k) + d] += Regularization;
         }
 
+        // Only the lower triangle: it is all the Cholesky solve reads.
+        var yd = ArrayPool<double>.Shared.Rent(k);
+        var y64 = yd.AsSpan(0, k);
         for (var e = 0; e < historyItems.Length; e++)
         {
             var y = ItemFactors(historyItems[e]);
             var confidence = (double)Alpha * (historyWeights.IsEmpty ? 1f : historyWeights[e]);
             for (var r = 0; r < k; r++)
             {
-                b[r] += confidence * y[r];
-                var scale = (confidence - 1) * y[r];
+                y64[r] = y[r];
+            }
+
+            TensorPrimitives.MultiplyAdd(y64, confidence, b, b);
+            for (var r = 0; r < k; r++)
+            {
+                var scale = (confidence - 1) * y64[r];
                 if (scale != 0)
                 {
-                    for (var c = 0; c < k; c++)
-                    {
-                        a[(r * k) + c] += scale * y[c];
-                    }
+                    var row = a.AsSpan(r * k, r + 1);
+                    TensorPrimitives.MultiplyAdd(y64[..(r + 1)], scale, row, row);
                 }
             }
         }
+
+        ArrayPool<double>.Shared.Return(yd);
 
         DenseCholesky.Solve(a, k, b);
         ArrayPool<double>.Shared.Return(a);

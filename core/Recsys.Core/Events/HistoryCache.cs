@@ -3,42 +3,62 @@ using System.Collections.Concurrent;
 namespace Recsys.Core.Events;
 
 /// <summary>
-/// An <see cref="IEventStore"/> that remembers the histories serving reads for a short time, so that a user asking
-/// again within it (a page with several widgets, paging, a refresh) costs no storage read. Writes through this store
-/// forget the user's entry at once, so on one instance the next request sees the last event; another instance's
-/// write is seen once the entry expires (Personalize itself reflects an event within 1–2 seconds). Every other call
-/// passes through.
+/// An <see cref="IEventStore"/> that remembers the histories serving reads, so that a user asking again (a page with
+/// several widgets, paging, a refresh, the next screen) costs no storage read. Writes through this store forget the
+/// user's entry at once, so on one instance the next request sees the last event. A write made through another
+/// instance is seen within the staleness bound (Personalize itself reflects an event within 1–2 seconds): with an
+/// <see cref="IHistoryChangeFeed"/>, every write is published before it is acknowledged and each instance follows the
+/// feed (<see cref="FollowChangesAsync"/>, every half bound), so entries live for minutes and are dropped when their
+/// user changes; while the feed cannot be followed nothing is served from memory. Without a feed, entries simply
+/// expire after the bound. Every other call passes through.
 /// </summary>
 /// <remarks>
-/// A read that started before a write through this store never replaces what that write left: entries carry the
-/// order in which their read started, and a forgotten entry is a newer marker. Memory is bounded: expired entries are
-/// swept every few lifetimes, and past the capacity at once (if that is not enough, the cache starts empty), so a
-/// batch job that reads a million histories keeps only the last moments' worth.
+/// A read that started before a write never replaces what that write left: entries carry the order in which their
+/// read started; a write through this instance leaves a newer marker, and a change from the feed (or a full cache)
+/// raises the order a read must have to be kept. Memory is bounded: expired entries are swept every few bounds, and
+/// past the capacity at once (if that is not enough, the cache starts empty), so a batch job that reads a million
+/// histories keeps only the last moments' worth.
 /// </remarks>
 public sealed class HistoryCache : IEventStore
 {
     /// <summary>Most users remembered per instance by default (a history is at most a few kilobytes).</summary>
     public const int DefaultCapacity = 20_000;
 
-    /// <summary>Expired entries are swept at least this many lifetimes apart.</summary>
-    private const int SweepEveryLifetimes = 5;
+    /// <summary>
+    /// How long an entry lives when a change feed keeps it current (a memory bound, not a freshness one). Shorter than
+    /// the time a feed keeps its changes, so a reader that could not follow the feed for a while misses nothing.
+    /// </summary>
+    public static readonly TimeSpan FollowedEntryLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>Expired entries are swept at least this many staleness bounds apart.</summary>
+    private const int SweepEveryBounds = 5;
 
     private readonly IEventStore _inner;
     private readonly TimeProvider _time;
-    private readonly long _lifetimeTicks;
+    private readonly IHistoryChangeFeed? _feed;
+    private readonly ChangePublisher? _publisher;
+    private readonly long _staleTicks;
+    private readonly long _entryTicks;
     private readonly int _capacity;
     private readonly int _countEvery;
     private readonly ConcurrentDictionary<(string DatasetGroup, string User), Entry> _entries = new();
     private long _order;
+    private long _floor;
+    private long _followedAt = long.MinValue;
     private long _nextSweep;
     private int _sweeping;
 
-    /// <summary>Wraps <paramref name="inner"/>; histories are kept for <paramref name="lifetime"/> (zero: not at all), for at most <paramref name="capacity"/> users.</summary>
-    public HistoryCache(IEventStore inner, TimeProvider time, TimeSpan lifetime, int capacity = DefaultCapacity)
+    /// <summary>
+    /// Wraps <paramref name="inner"/>; a served history misses no write made more than <paramref name="staleness"/>
+    /// before (zero: histories are read on every call). With <paramref name="feed"/> the cache publishes this
+    /// instance's writes and must follow the others' with <see cref="FollowChangesAsync"/>; at most
+    /// <paramref name="capacity"/> users are remembered.
+    /// </summary>
+    public HistoryCache(IEventStore inner, TimeProvider time, TimeSpan staleness, int capacity = DefaultCapacity, IHistoryChangeFeed? feed = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(time);
-        ArgumentOutOfRangeException.ThrowIfLessThan(lifetime, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(staleness, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
 
@@ -46,53 +66,106 @@ public sealed class HistoryCache : IEventStore
         _countEvery = Math.Clamp(capacity / 16, 1, 1024);
         _inner = inner;
         _time = time;
-        _lifetimeTicks = (long)(lifetime.TotalSeconds * time.TimestampFrequency);
+        _staleTicks = (long)(staleness.TotalSeconds * time.TimestampFrequency);
+        if (feed is not null && _staleTicks > 0)
+        {
+            _feed = feed;
+            _publisher = new ChangePublisher(feed);
+            _entryTicks = Math.Max(_staleTicks, (long)(FollowedEntryLifetime.TotalSeconds * time.TimestampFrequency));
+        }
+        else
+        {
+            _entryTicks = _staleTicks;
+        }
     }
 
     /// <summary>Users remembered now (forgotten markers included).</summary>
     public int Count => _entries.Count;
 
+    /// <summary>Whether this cache follows a change feed (then <see cref="FollowChangesAsync"/> must be called every <see cref="FollowInterval"/>).</summary>
+    public bool FollowsChanges => _feed is not null;
+
+    /// <summary>How often to follow the change feed: half the staleness bound.</summary>
+    public TimeSpan FollowInterval => TimeSpan.FromSeconds(_staleTicks / 2.0 / _time.TimestampFrequency);
+
     /// <inheritdoc />
     public async Task<EventAppendResult> AppendAsync(string datasetGroup, string userOrSessionId, IReadOnlyList<InteractionEvent> events, CancellationToken cancellationToken = default)
     {
+        EventAppendResult result;
         try
         {
-            return await _inner.AppendAsync(datasetGroup, userOrSessionId, events, cancellationToken);
+            result = await _inner.AppendAsync(datasetGroup, userOrSessionId, events, cancellationToken);
         }
-        finally
+        catch
         {
-            // Also when the write failed: it may have landed.
-            Forget(datasetGroup, userOrSessionId);
+            // The write may have landed all the same.
+            Forget(datasetGroup, userOrSessionId, publishQuietly: true);
+            throw;
         }
+
+        await ForgetAsync(datasetGroup, userOrSessionId, cancellationToken);
+        return result;
     }
 
     /// <inheritdoc />
     public async Task<EventHistory> GetHistoryAsync(string datasetGroup, string userOrSessionId, CancellationToken cancellationToken = default)
     {
-        if (_lifetimeTicks == 0)
+        if (_staleTicks == 0)
         {
             return await _inner.GetHistoryAsync(datasetGroup, userOrSessionId, cancellationToken);
         }
 
         var key = (datasetGroup, userOrSessionId);
         var started = _time.GetTimestamp();
-        if (_entries.TryGetValue(key, out var entry) && entry.History is { } remembered && started < entry.Expires)
+        if (_entries.TryGetValue(key, out var entry) && entry.History is { } remembered && started < entry.Expires
+            && (_feed is null || Volatile.Read(ref _followedAt) > started - _staleTicks))
         {
             return remembered;
         }
 
         var order = Interlocked.Increment(ref _order);
         var history = await _inner.GetHistoryAsync(datasetGroup, userOrSessionId, cancellationToken);
-
-        // The entry expires a lifetime after the read started, so nothing served is older than that.
-        var fresh = new Entry(history, order, started + _lifetimeTicks);
+        var fresh = new Entry(history, order, started + _entryTicks);
         _entries.AddOrUpdate(key, fresh, (_, current) => current.Order > order ? current : fresh);
+        if (order <= Volatile.Read(ref _floor))
+        {
+            // A change (or a clear) came in while this read was under way: it may predate it.
+            _entries.TryRemove(new KeyValuePair<(string, string), Entry>(key, fresh));
+        }
+
         if (started >= Volatile.Read(ref _nextSweep) || (order % _countEvery == 0 && _entries.Count > _capacity))
         {
             Sweep();
         }
 
         return history;
+    }
+
+    /// <summary>
+    /// Reads the changes other instances published since the last call and drops their users' entries; from then on
+    /// for a staleness bound, remembered histories may be served. Throws what the feed throws (nothing is served from
+    /// memory until a call succeeds again). Returns how many changes were read.
+    /// </summary>
+    public async Task<int> FollowChangesAsync(CancellationToken cancellationToken = default)
+    {
+        if (_feed is null)
+        {
+            throw new InvalidOperationException("This cache has no change feed to follow.");
+        }
+
+        var started = _time.GetTimestamp();
+        var changed = await _feed.ReadNewAsync(cancellationToken);
+        if (changed.Count > 0)
+        {
+            RaiseFloor();
+            foreach (var key in changed)
+            {
+                _entries.TryRemove(key, out _);
+            }
+        }
+
+        Volatile.Write(ref _followedAt, started);
+        return changed.Count;
     }
 
     /// <inheritdoc />
@@ -107,22 +180,53 @@ public sealed class HistoryCache : IEventStore
     /// <inheritdoc />
     public async Task<long> DeleteUserAsync(string datasetGroup, string userId, DateTimeOffset deletedAt, CancellationToken cancellationToken = default)
     {
+        long deleted;
         try
         {
-            return await _inner.DeleteUserAsync(datasetGroup, userId, deletedAt, cancellationToken);
+            deleted = await _inner.DeleteUserAsync(datasetGroup, userId, deletedAt, cancellationToken);
         }
-        finally
+        catch
         {
-            Forget(datasetGroup, userId);
+            Forget(datasetGroup, userId, publishQuietly: true);
+            throw;
+        }
+
+        await ForgetAsync(datasetGroup, userId, cancellationToken);
+        return deleted;
+    }
+
+    /// <summary>Forgets the user here, and publishes the change to the other instances before the write is acknowledged.</summary>
+    private Task ForgetAsync(string datasetGroup, string user, CancellationToken cancellationToken)
+    {
+        Forget(datasetGroup, user, publishQuietly: false);
+        return _publisher?.PublishAsync((datasetGroup, user), cancellationToken) ?? Task.CompletedTask;
+    }
+
+    /// <summary>Replaces the user's entry by a marker newer than every read in flight (swept when it expires).</summary>
+    private void Forget(string datasetGroup, string user, bool publishQuietly)
+    {
+        if (_staleTicks == 0)
+        {
+            return;
+        }
+
+        _entries[(datasetGroup, user)] = new Entry(null, Interlocked.Increment(ref _order), _time.GetTimestamp() + _entryTicks);
+        if (publishQuietly && _publisher is not null)
+        {
+            // After a failed write, best effort: the caller gets the write's own error.
+            _publisher.PublishAsync((datasetGroup, user), CancellationToken.None).ContinueWith(
+                static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }
 
-    /// <summary>Replaces the user's entry by a marker newer than every read in flight (kept a lifetime, then swept).</summary>
-    private void Forget(string datasetGroup, string user)
+    /// <summary>From now on, reads that started before are not kept.</summary>
+    private void RaiseFloor()
     {
-        if (_lifetimeTicks != 0)
+        var order = Interlocked.Increment(ref _order);
+        var floor = Volatile.Read(ref _floor);
+        while (floor < order && Interlocked.CompareExchange(ref _floor, order, floor) is var seen && seen != floor)
         {
-            _entries[(datasetGroup, user)] = new Entry(null, Interlocked.Increment(ref _order), _time.GetTimestamp() + _lifetimeTicks);
+            floor = seen;
         }
     }
 
@@ -137,7 +241,7 @@ public sealed class HistoryCache : IEventStore
         try
         {
             var now = _time.GetTimestamp();
-            Volatile.Write(ref _nextSweep, now + (SweepEveryLifetimes * _lifetimeTicks));
+            Volatile.Write(ref _nextSweep, now + (SweepEveryBounds * _staleTicks));
             foreach (var (key, entry) in _entries)
             {
                 if (entry.Expires <= now)
@@ -148,6 +252,8 @@ public sealed class HistoryCache : IEventStore
 
             if (_entries.Count > _capacity)
             {
+                // Markers go too: the reads they guard against are not kept either.
+                RaiseFloor();
                 _entries.Clear();
             }
         }
@@ -159,4 +265,66 @@ public sealed class HistoryCache : IEventStore
 
     /// <summary>A remembered history (null: forgotten by a write), the order its read started in, and when it expires.</summary>
     private sealed record Entry(EventHistory? History, long Order, long Expires);
+
+    /// <summary>
+    /// Group commit of changes to the feed: one publish in flight at a time, carrying every change that arrived while
+    /// the previous one was under way, and each caller waits for the publish that carries its change.
+    /// </summary>
+    private sealed class ChangePublisher(IHistoryChangeFeed feed)
+    {
+        private readonly Lock _lock = new();
+        private HashSet<(string, string)> _pending = [];
+        private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private bool _running;
+
+        public Task PublishAsync((string DatasetGroup, string User) change, CancellationToken cancellationToken)
+        {
+            Task published;
+            bool start;
+            lock (_lock)
+            {
+                _pending.Add(change);
+                published = _published.Task;
+                start = !_running;
+                _running = true;
+            }
+
+            if (start)
+            {
+                _ = Task.Run(FlushAsync, CancellationToken.None);
+            }
+
+            return published.WaitAsync(cancellationToken);
+        }
+
+        private async Task FlushAsync()
+        {
+            while (true)
+            {
+                HashSet<(string, string)> changes;
+                TaskCompletionSource published;
+                lock (_lock)
+                {
+                    if (_pending.Count == 0)
+                    {
+                        _running = false;
+                        return;
+                    }
+
+                    (changes, published, _pending, _published) = (_pending, _published, [], new(TaskCreationOptions.RunContinuationsAsynchronously));
+                }
+
+                try
+                {
+                    await feed.PublishAsync(changes, CancellationToken.None);
+                    published.SetResult();
+                }
+                catch (Exception e)
+                {
+                    published.SetException(e);
+                    _ = published.Task.Exception; // observed here: a caller that stopped waiting must not crash the process
+                }
+            }
+        }
+    }
 }

@@ -25,7 +25,8 @@ internal sealed class ServingOptions
     public double CatalogRefreshSeconds { get; set; } = ItemCatalogs.DefaultRefreshInterval.TotalSeconds;
 
     /// <summary>
-    /// How long an instance may serve a user's recent events from memory (<see cref="Core.Events.HistoryCache"/>; 0: read them on
+    /// The most an event received by another instance may take to reach this instance's recommendations: the history
+    /// change feed is followed every half of it (<see cref="Core.Events.HistoryCache"/>; 0: recent events are read on
     /// every request). Events sent through the same instance are seen at once.
     /// </summary>
     [Range(0, 60)]

@@ -94,7 +94,9 @@ internal static class RecsysServices
                 sp.GetRequiredService<IOptions<EventStoreOptions>>().Value,
                 sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<TimeProvider>(),
-            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ServingOptions>>().Value.HistoryCacheSeconds)));
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ServingOptions>>().Value.HistoryCacheSeconds),
+            feed: new TableHistoryChangeFeed(sp.GetRequiredService<StorageClients>().Table(StorageNames.HistoryChangesTable), sp.GetRequiredService<TimeProvider>())));
+        services.AddHostedService<HistoryChangeFollower>();
         services.AddSingleton<IDatasetRecordStore>(sp => new TableDatasetRecordStore(
             sp.GetRequiredService<StorageClients>().Table(StorageNames.ItemsTable),
             sp.GetRequiredService<StorageClients>().Table(StorageNames.UsersTable)));
@@ -188,6 +190,57 @@ internal sealed class TrainingSchedulerStartup(IOptions<TrainingOptions> options
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// Follows the history change feed for the instance's <see cref="HistoryCache"/> every half staleness bound, for
+/// as long as the worker runs. A failing read is logged once per outage (the cache serves nothing from memory
+/// meanwhile) and tried again at the same pace; a missing table is created again.
+/// </summary>
+internal sealed partial class HistoryChangeFollower(IEventStore events, StorageStartup startup, TimeProvider time, ILogger<HistoryChangeFollower> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (events is not HistoryCache { FollowsChanges: true } cache)
+        {
+            return;
+        }
+
+        string? failing = null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await cache.FollowChangesAsync(stoppingToken);
+                if (failing is not null)
+                {
+                    Recovered(logger);
+                    failing = null;
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                if (failing is null)
+                {
+                    Failing(logger, e.Message);
+                }
+
+                failing = e.Message;
+                if (Problems.IsStorageResourceMissing(e))
+                {
+                    startup.Reprovision(e.Message);
+                }
+            }
+
+            await Task.Delay(cache.FollowInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot follow the history change feed ({Reason}); recent events are read from storage on every request until it can")]
+    private static partial void Failing(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Following the history change feed again")]
+    private static partial void Recovered(ILogger logger);
 }
 
 /// <summary>
