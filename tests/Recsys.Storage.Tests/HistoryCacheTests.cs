@@ -111,6 +111,29 @@ public sealed class HistoryCacheTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.Equal(1, cache.Count);
     }
 
+    [Fact]
+    public async Task The_number_of_events_remembered_is_bounded_too()
+    {
+        var store = await NewStoreAsync();
+        for (var u = 0; u < 6; u++)
+        {
+            await store.AppendAsync("g", "heavy" + u, [.. Enumerable.Range(0, 9).Select(e => Event($"{u}-{e}", "heavy" + u))]);
+        }
+
+        // 10 per user (9 events and the entry): past 40 the cache sweeps, and past half of it starts empty.
+        var cache = new HistoryCache(store, _time, TimeSpan.FromSeconds(1), eventBudget: 40);
+        for (var u = 0; u < 4; u++)
+        {
+            await cache.GetHistoryAsync("g", "heavy" + u);
+        }
+
+        Assert.Equal(4, cache.Count);
+        await cache.GetHistoryAsync("g", "heavy4");
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(9, (await cache.GetHistoryAsync("g", "heavy5")).Events.Count);
+        Assert.Equal(1, cache.Count);
+    }
+
     private async Task<TableHistoryChangeFeed> NewFeedAsync(TableClient? table = null)
     {
         table ??= new TableClient(azurite.ConnectionString, "changes" + Guid.NewGuid().ToString("N")[..8]);

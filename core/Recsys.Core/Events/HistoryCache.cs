@@ -15,14 +15,17 @@ namespace Recsys.Core.Events;
 /// <remarks>
 /// A read that started before a write never replaces what that write left: entries carry the order in which their
 /// read started; a write through this instance leaves a newer marker, and a change from the feed (or a full cache)
-/// raises the order a read must have to be kept. Memory is bounded: expired entries are swept every few bounds, and
-/// past the capacity at once (if that is not enough, the cache starts empty), so a batch job that reads a million
-/// histories keeps only the last moments' worth.
+/// raises the order a read must have to be kept. Memory is bounded, in users and in events: expired entries are swept
+/// every few bounds, and past either bound at once (if that is not enough, the cache starts empty), so a batch job
+/// that reads a million histories keeps only the last moments' worth.
 /// </remarks>
 public sealed class HistoryCache : IEventStore
 {
     /// <summary>Most users remembered per instance by default (a history is at most a few kilobytes).</summary>
     public const int DefaultCapacity = 20_000;
+
+    /// <summary>Most events remembered per instance (a few hundred bytes each: tens of megabytes).</summary>
+    public const int DefaultEventBudget = 250_000;
 
     /// <summary>
     /// How long an entry lives when a change feed keeps it current (a memory bound, not a freshness one). Shorter than
@@ -40,27 +43,32 @@ public sealed class HistoryCache : IEventStore
     private readonly long _staleTicks;
     private readonly long _entryTicks;
     private readonly int _capacity;
+    private readonly int _eventBudget;
     private readonly int _countEvery;
     private readonly ConcurrentDictionary<(string DatasetGroup, string User), Entry> _entries = new();
     private long _order;
     private long _floor;
     private long _followedAt = long.MinValue;
     private long _nextSweep;
+    private long _eventsAdded;
     private int _sweeping;
 
     /// <summary>
     /// Wraps <paramref name="inner"/>; a served history misses no write made more than <paramref name="staleness"/>
     /// before (zero: histories are read on every call). With <paramref name="feed"/> the cache publishes this
     /// instance's writes and must follow the others' with <see cref="FollowChangesAsync"/>; at most
-    /// <paramref name="capacity"/> users are remembered.
+    /// <paramref name="capacity"/> users and <paramref name="eventBudget"/> events are remembered.
     /// </summary>
-    public HistoryCache(IEventStore inner, TimeProvider time, TimeSpan staleness, int capacity = DefaultCapacity, IHistoryChangeFeed? feed = null)
+    public HistoryCache(
+        IEventStore inner, TimeProvider time, TimeSpan staleness, int capacity = DefaultCapacity, IHistoryChangeFeed? feed = null, int eventBudget = DefaultEventBudget)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentOutOfRangeException.ThrowIfLessThan(staleness, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(eventBudget, 2);
         _capacity = capacity;
+        _eventBudget = eventBudget;
 
         // Counting a concurrent dictionary takes all its locks: it is done every so many reads, not on each.
         _countEvery = Math.Clamp(capacity / 16, 1, 1024);
@@ -127,13 +135,14 @@ public sealed class HistoryCache : IEventStore
         var history = await _inner.GetHistoryAsync(datasetGroup, userOrSessionId, cancellationToken);
         var fresh = new Entry(history, order, started + _entryTicks);
         _entries.AddOrUpdate(key, fresh, (_, current) => current.Order > order ? current : fresh);
+        var events = Interlocked.Add(ref _eventsAdded, history.Events.Count + 1);
         if (order <= Volatile.Read(ref _floor))
         {
             // A change (or a clear) came in while this read was under way: it may predate it.
             _entries.TryRemove(new KeyValuePair<(string, string), Entry>(key, fresh));
         }
 
-        if (started >= Volatile.Read(ref _nextSweep) || (order % _countEvery == 0 && _entries.Count > _capacity))
+        if (started >= Volatile.Read(ref _nextSweep) || events > _eventBudget || (order % _countEvery == 0 && _entries.Count > _capacity))
         {
             Sweep();
         }
@@ -242,20 +251,29 @@ public sealed class HistoryCache : IEventStore
         {
             var now = _time.GetTimestamp();
             Volatile.Write(ref _nextSweep, now + (SweepEveryBounds * _staleTicks));
+            long events = 0;
             foreach (var (key, entry) in _entries)
             {
                 if (entry.Expires <= now)
                 {
                     _entries.TryRemove(new KeyValuePair<(string, string), Entry>(key, entry));
                 }
+                else
+                {
+                    events += (entry.History?.Events.Count ?? 0) + 1;
+                }
             }
 
-            if (_entries.Count > _capacity)
+            // Past half the event budget it starts empty, so that the next sweep is half a budget of reads away.
+            if (_entries.Count > _capacity || events > _eventBudget / 2)
             {
                 // Markers go too: the reads they guard against are not kept either.
                 RaiseFloor();
                 _entries.Clear();
+                events = 0;
             }
+
+            Volatile.Write(ref _eventsAdded, events);
         }
         finally
         {

@@ -7,7 +7,7 @@ using Recsys.Benchmarks.Serving;
 const string Usage = """
     usage: dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Serving -- <command> [options]
       in-process [--requests 5000]              getRecommendations latency, 10 k and 100 k items x 64 factors, with and without a filter
-      http [--clients 16] [--seconds 20]        sustained POST /api/recommendations through the local host and Azurite
+      http [--clients 8] [--seconds 20]         sustained POST /api/recommendations through the local host and Azurite
       model-load [--loads 5]                    cold load of a 100 k-item model from Blob Storage into a new SolutionModelLoader
       batch [--users 100000]                    batch inference job throughput (users/s), 100 k items, through the batchJob function
       serving-during-training [--seconds 10] [--rate 200] [--interactions 2000000] [--rounds 3]
@@ -42,7 +42,7 @@ switch (args[0])
         (figures, passed) = InProcessBenchmark.Run(Option("requests", 5000));
         break;
     case "http" when options.Keys.All(k => k is "clients" or "seconds"):
-        (figures, passed) = await HttpServingBenchmark.RunAsync(Option("clients", 16), Option("seconds", 20));
+        (figures, passed) = await HttpServingBenchmark.RunAsync(Option("clients", 8), Option("seconds", 20));
         break;
     case "model-load" when options.Keys.All(k => k is "loads"):
         (figures, passed) = await ModelLoadBenchmark.RunAsync(Option("loads", 5));
