@@ -217,8 +217,9 @@ public sealed class HistoryCacheTests(AzuriteFixture azurite) : IClassFixture<Az
         var changes = new TableClient(azurite.ConnectionString, "changes" + Guid.NewGuid().ToString("N")[..8]);
         var publisher = await NewFeedAsync(changes);
         var reader = await NewFeedAsync(changes);
-        var users = Enumerable.Range(0, 5000).Select(u => ("group-" + (u % 3), $"user-{u:D6}-with-a-long-id")).ToArray();
-        await publisher.PublishAsync(users); // over 200,000 characters: several rows, one transaction
+        // Over 3 million characters, some escaped in JSON: over 100 rows, so more than one transaction.
+        var users = Enumerable.Range(0, 80_000).Select(u => ("group-" + (u % 3), $"user-{u:D6}-with-a-long-id" + (u % 7 == 0 ? "-ü\"é" : ""))).ToArray();
+        await publisher.PublishAsync(users);
         await publisher.PublishAsync([("g", "one more")]);
 
         var read = await reader.ReadNewAsync();

@@ -33,6 +33,12 @@ public sealed class HistoryCache : IEventStore
     /// </summary>
     public static readonly TimeSpan FollowedEntryLifetime = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a write's marker guards against reads that started before it, when a change feed is followed (the
+    /// feed itself then drops what such a read brings in); without a feed, the staleness bound.
+    /// </summary>
+    private static readonly TimeSpan s_followedMarkerLifetime = TimeSpan.FromMinutes(1);
+
     /// <summary>Expired entries are swept at least this many staleness bounds apart.</summary>
     private const int SweepEveryBounds = 5;
 
@@ -42,6 +48,7 @@ public sealed class HistoryCache : IEventStore
     private readonly ChangePublisher? _publisher;
     private readonly long _staleTicks;
     private readonly long _entryTicks;
+    private readonly long _markerTicks;
     private readonly int _capacity;
     private readonly int _eventBudget;
     private readonly int _countEvery;
@@ -80,10 +87,11 @@ public sealed class HistoryCache : IEventStore
             _feed = feed;
             _publisher = new ChangePublisher(feed);
             _entryTicks = Math.Max(_staleTicks, (long)(FollowedEntryLifetime.TotalSeconds * time.TimestampFrequency));
+            _markerTicks = Math.Max(_staleTicks, (long)(s_followedMarkerLifetime.TotalSeconds * time.TimestampFrequency));
         }
         else
         {
-            _entryTicks = _staleTicks;
+            _entryTicks = _markerTicks = _staleTicks;
         }
     }
 
@@ -219,7 +227,7 @@ public sealed class HistoryCache : IEventStore
             return;
         }
 
-        _entries[(datasetGroup, user)] = new Entry(null, Interlocked.Increment(ref _order), _time.GetTimestamp() + _entryTicks);
+        _entries[(datasetGroup, user)] = new Entry(null, Interlocked.Increment(ref _order), _time.GetTimestamp() + _markerTicks);
         if (publishQuietly && _publisher is not null)
         {
             // After a failed write, best effort: the caller gets the write's own error.

@@ -20,6 +20,9 @@ public sealed class TableHistoryChangeFeed : IHistoryChangeFeed
     private const string Partition = "changes";
     private const string ChangesColumn = "Changes";
     private const int ChunkChars = 30_000;
+
+    // A transaction's body must stay under 4 MiB, and the column's JSON is escaped again in it.
+    private const int TransactionChars = 2_000_000;
     private static readonly TimeSpan s_margin = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan s_cleanEvery = TimeSpan.FromMinutes(5);
 
@@ -51,41 +54,52 @@ public sealed class TableHistoryChangeFeed : IHistoryChangeFeed
 
     private async Task PublishCoreAsync(IReadOnlyCollection<(string DatasetGroup, string User)> changed, CancellationToken cancellationToken)
     {
-        // Row keys sort by the publisher's clock only for readability; readers go by the service's Timestamp.
+        // Row keys sort by the publisher's clock only for readability; readers go by the service's Timestamp. A large
+        // publish takes several rows (a string column holds 32 K characters), in transactions of up to 100.
         var prefix = _time.GetUtcNow().UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N");
-        var batch = new TableBatch();
+        var batch = new Batch(new TableBatch(), 0);
+        var rows = 0;
         var chunk = new List<string>();
         var chars = 0;
         foreach (var (group, user) in changed)
         {
-            if (chars + group.Length + user.Length + 8 > ChunkChars && chunk.Count > 0)
+            // The pair's own JSON bounds what it adds to the row's (escapes included).
+            var length = JsonSerializer.Serialize([group, user], EventStoreJson.Default.StringArray).Length;
+            if (chars + length > ChunkChars && chunk.Count > 0)
             {
-                await AddAsync(batch, prefix, chunk, cancellationToken);
+                await AddAsync(batch, $"{prefix}-{rows++:D6}", chunk, cancellationToken);
                 chunk.Clear();
                 chars = 0;
             }
 
             chunk.Add(group);
             chunk.Add(user);
-            chars += group.Length + user.Length + 8;
+            chars += length;
         }
 
-        await AddAsync(batch, prefix, chunk, cancellationToken);
-        await batch.SubmitAsync(_table, cancellationToken);
+        await AddAsync(batch, $"{prefix}-{rows:D6}", chunk, cancellationToken);
+        await batch.Rows.SubmitAsync(_table, cancellationToken);
     }
 
-    private async Task AddAsync(TableBatch batch, string prefix, List<string> chunk, CancellationToken cancellationToken)
+    private async Task AddAsync(Batch batch, string rowKey, List<string> chunk, CancellationToken cancellationToken)
     {
-        if (batch.IsFull)
+        var json = JsonSerializer.Serialize(chunk.ToArray(), EventStoreJson.Default.StringArray);
+        if (batch.Rows.IsFull || batch.Chars + json.Length > TransactionChars)
         {
-            await batch.SubmitAsync(_table, cancellationToken);
+            await batch.Rows.SubmitAsync(_table, cancellationToken);
+            batch.Chars = 0;
         }
 
-        var row = new TableEntity(Partition, $"{prefix}-{batch.Count:D3}")
-        {
-            [ChangesColumn] = JsonSerializer.Serialize(chunk.ToArray(), EventStoreJson.Default.StringArray),
-        };
-        batch.Add(TableTransactionActionType.Add, row);
+        batch.Rows.Add(TableTransactionActionType.Add, new TableEntity(Partition, rowKey) { [ChangesColumn] = json });
+        batch.Chars += json.Length;
+    }
+
+    /// <summary>The rows of the transaction being built and the characters of their columns.</summary>
+    private sealed class Batch(TableBatch rows, int chars)
+    {
+        public TableBatch Rows { get; } = rows;
+
+        public int Chars { get; set; } = chars;
     }
 
     /// <inheritdoc />
