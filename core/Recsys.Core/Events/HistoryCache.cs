@@ -105,23 +105,8 @@ public sealed class HistoryCache : IEventStore
     public TimeSpan FollowInterval => TimeSpan.FromSeconds(_staleTicks / 2.0 / _time.TimestampFrequency);
 
     /// <inheritdoc />
-    public async Task<EventAppendResult> AppendAsync(string datasetGroup, string userOrSessionId, IReadOnlyList<InteractionEvent> events, CancellationToken cancellationToken = default)
-    {
-        EventAppendResult result;
-        try
-        {
-            result = await _inner.AppendAsync(datasetGroup, userOrSessionId, events, cancellationToken);
-        }
-        catch
-        {
-            // The write may have landed all the same.
-            Forget(datasetGroup, userOrSessionId, publishQuietly: true);
-            throw;
-        }
-
-        await ForgetAsync(datasetGroup, userOrSessionId, cancellationToken);
-        return result;
-    }
+    public Task<EventAppendResult> AppendAsync(string datasetGroup, string userOrSessionId, IReadOnlyList<InteractionEvent> events, CancellationToken cancellationToken = default)
+        => WriteAsync(datasetGroup, userOrSessionId, () => _inner.AppendAsync(datasetGroup, userOrSessionId, events, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public async Task<EventHistory> GetHistoryAsync(string datasetGroup, string userOrSessionId, CancellationToken cancellationToken = default)
@@ -195,28 +180,34 @@ public sealed class HistoryCache : IEventStore
         => _inner.DeleteEventsAsync(datasetGroup, receivedThrough, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<long> DeleteUserAsync(string datasetGroup, string userId, DateTimeOffset deletedAt, CancellationToken cancellationToken = default)
+    public Task<long> DeleteUserAsync(string datasetGroup, string userId, DateTimeOffset deletedAt, CancellationToken cancellationToken = default)
+        => WriteAsync(datasetGroup, userId, () => _inner.DeleteUserAsync(datasetGroup, userId, deletedAt, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Runs a write of the user's history, then forgets the user here and publishes the change to the other instances
+    /// before the write is acknowledged. A failed write may have landed all the same: the user is forgotten and the
+    /// change published as best it can be, and the caller gets the write's own error.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(string datasetGroup, string user, Func<Task<T>> write, CancellationToken cancellationToken)
     {
-        long deleted;
+        T result;
         try
         {
-            deleted = await _inner.DeleteUserAsync(datasetGroup, userId, deletedAt, cancellationToken);
+            result = await write();
         }
         catch
         {
-            Forget(datasetGroup, userId, publishQuietly: true);
+            Forget(datasetGroup, user, publishQuietly: true);
             throw;
         }
 
-        await ForgetAsync(datasetGroup, userId, cancellationToken);
-        return deleted;
-    }
-
-    /// <summary>Forgets the user here, and publishes the change to the other instances before the write is acknowledged.</summary>
-    private Task ForgetAsync(string datasetGroup, string user, CancellationToken cancellationToken)
-    {
         Forget(datasetGroup, user, publishQuietly: false);
-        return _publisher?.PublishAsync((datasetGroup, user), cancellationToken) ?? Task.CompletedTask;
+        if (_publisher is not null)
+        {
+            await _publisher.PublishAsync((datasetGroup, user), cancellationToken);
+        }
+
+        return result;
     }
 
     /// <summary>Replaces the user's entry by a marker newer than every read in flight (swept when it expires).</summary>
@@ -230,7 +221,6 @@ public sealed class HistoryCache : IEventStore
         _entries[(datasetGroup, user)] = new Entry(null, Interlocked.Increment(ref _order), _time.GetTimestamp() + _markerTicks);
         if (publishQuietly && _publisher is not null)
         {
-            // After a failed write, best effort: the caller gets the write's own error.
             _publisher.PublishAsync((datasetGroup, user), CancellationToken.None).ContinueWith(
                 static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
