@@ -109,22 +109,31 @@ public sealed class TableHistoryChangeFeed : IHistoryChangeFeed
     private async Task<IReadOnlyList<(string DatasetGroup, string User)>> ReadCoreAsync(CancellationToken cancellationToken)
     {
         var changes = new List<(string, string)>();
+        var read = new List<(string RowKey, DateTimeOffset Stamp)>();
         var newest = _since;
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Timestamp ge {_since}");
         await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
         {
             var stamp = row.Timestamp ?? _since;
             newest = stamp > newest ? stamp : newest;
-            if (!_seen.TryAdd(row.RowKey, stamp))
+            if (_seen.ContainsKey(row.RowKey))
             {
                 continue;
             }
+
+            read.Add((row.RowKey, stamp));
 
             var pairs = JsonSerializer.Deserialize(row.GetString(ChangesColumn) ?? "[]", EventStoreJson.Default.StringArray) ?? [];
             for (var i = 0; i + 1 < pairs.Length; i += 2)
             {
                 changes.Add((pairs[i], pairs[i + 1]));
             }
+        }
+
+        // Only a read that went through moves the position: a failed one is read again whole.
+        foreach (var (rowKey, stamp) in read)
+        {
+            _seen[rowKey] = stamp;
         }
 
         // Next time, read again from a margin before the newest row: rows stamped before it may still appear.
@@ -141,7 +150,14 @@ public sealed class TableHistoryChangeFeed : IHistoryChangeFeed
         if (_time.GetUtcNow() >= _nextClean)
         {
             _nextClean = _time.GetUtcNow() + s_cleanEvery;
-            await CleanAsync(cancellationToken);
+            try
+            {
+                await CleanAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is RequestFailedException || StorageFaults.IsTransient(e, cancellationToken))
+            {
+                // Best effort: old rows are only read past, and the next clean-up takes them.
+            }
         }
 
         return changes;
