@@ -199,6 +199,8 @@ internal sealed class TrainingSchedulerStartup(IOptions<TrainingOptions> options
 /// </summary>
 internal sealed partial class HistoryChangeFollower(IEventStore events, StorageStartup startup, TimeProvider time, ILogger<HistoryChangeFollower> logger) : BackgroundService
 {
+    private static readonly TimeSpan s_minInterval = TimeSpan.FromMilliseconds(100);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (events is not HistoryCache { FollowsChanges: true } cache)
@@ -232,7 +234,9 @@ internal sealed partial class HistoryChangeFollower(IEventStore events, StorageS
                 }
             }
 
-            await Task.Delay(cache.FollowInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // A bound set very low does not turn into a flood of queries: the cache then just serves little from memory.
+            await Task.Delay(cache.FollowInterval < s_minInterval ? s_minInterval : cache.FollowInterval, time, stoppingToken)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
