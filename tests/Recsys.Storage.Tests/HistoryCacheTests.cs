@@ -150,6 +150,7 @@ public sealed class HistoryCacheTests(AzuriteFixture azurite) : IClassFixture<Az
         var second = new HistoryCache(store, _time, TimeSpan.FromSeconds(1), feed: await NewFeedAsync(changes));
         Assert.True(second.FollowsChanges);
         Assert.Equal(TimeSpan.FromSeconds(0.5), second.FollowInterval);
+        Assert.Equal(TimeSpan.FromSeconds(0.1), new HistoryCache(store, _time, TimeSpan.FromSeconds(0.05), feed: await NewFeedAsync(changes)).FollowInterval);
         await second.FollowChangesAsync();
         Assert.Empty(await HistoryAsync(second));
 

@@ -101,8 +101,11 @@ public sealed class HistoryCache : IEventStore
     /// <summary>Whether this cache follows a change feed (then <see cref="FollowChangesAsync"/> must be called every <see cref="FollowInterval"/>).</summary>
     public bool FollowsChanges => _feed is not null;
 
-    /// <summary>How often to follow the change feed: half the staleness bound.</summary>
-    public TimeSpan FollowInterval => TimeSpan.FromSeconds(_staleTicks / 2.0 / _time.TimestampFrequency);
+    /// <summary>
+    /// How often to follow the change feed: half the staleness bound, and not more often than every 100 ms (a bound set
+    /// very low does not become a flood of queries; the cache then just serves little from memory).
+    /// </summary>
+    public TimeSpan FollowInterval => TimeSpan.FromSeconds(Math.Max(0.1, _staleTicks / 2.0 / _time.TimestampFrequency));
 
     /// <inheritdoc />
     public Task<EventAppendResult> AppendAsync(string datasetGroup, string userOrSessionId, IReadOnlyList<InteractionEvent> events, CancellationToken cancellationToken = default)

@@ -54,11 +54,29 @@ public sealed class TableHistoryChangeFeed : IHistoryChangeFeed
 
     private async Task PublishCoreAsync(IReadOnlyCollection<(string DatasetGroup, string User)> changed, CancellationToken cancellationToken)
     {
-        // Row keys sort by the publisher's clock only for readability; readers go by the service's Timestamp. A large
-        // publish takes several rows (a string column holds 32 K characters), in transactions of up to 100.
+        // Row keys sort by the publisher's clock only for readability; readers go by the service's Timestamp.
         var prefix = _time.GetUtcNow().UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N");
-        var batch = new Batch(new TableBatch(), 0);
-        var rows = 0;
+        var batch = new TableBatch();
+        var chars = 0;
+        var rows = Columns(changed).ToList();
+        for (var r = 0; r < rows.Count; r++)
+        {
+            if (batch.IsFull || chars + rows[r].Length > TransactionChars)
+            {
+                await batch.SubmitAsync(_table, cancellationToken);
+                chars = 0;
+            }
+
+            batch.Add(TableTransactionActionType.Add, new TableEntity(Partition, $"{prefix}-{r:D6}") { [ChangesColumn] = rows[r] });
+            chars += rows[r].Length;
+        }
+
+        await batch.SubmitAsync(_table, cancellationToken);
+    }
+
+    /// <summary>The changes as the JSON columns of as many rows as they need (a string column holds 32 K characters).</summary>
+    private static IEnumerable<string> Columns(IReadOnlyCollection<(string DatasetGroup, string User)> changed)
+    {
         var chunk = new List<string>();
         var chars = 0;
         foreach (var (group, user) in changed)
@@ -67,7 +85,7 @@ public sealed class TableHistoryChangeFeed : IHistoryChangeFeed
             var length = JsonSerializer.Serialize([group, user], EventStoreJson.Default.StringArray).Length;
             if (chars + length > ChunkChars && chunk.Count > 0)
             {
-                await AddAsync(batch, $"{prefix}-{rows++:D6}", chunk, cancellationToken);
+                yield return JsonSerializer.Serialize(chunk.ToArray(), EventStoreJson.Default.StringArray);
                 chunk.Clear();
                 chars = 0;
             }
@@ -77,29 +95,7 @@ public sealed class TableHistoryChangeFeed : IHistoryChangeFeed
             chars += length;
         }
 
-        await AddAsync(batch, $"{prefix}-{rows:D6}", chunk, cancellationToken);
-        await batch.Rows.SubmitAsync(_table, cancellationToken);
-    }
-
-    private async Task AddAsync(Batch batch, string rowKey, List<string> chunk, CancellationToken cancellationToken)
-    {
-        var json = JsonSerializer.Serialize(chunk.ToArray(), EventStoreJson.Default.StringArray);
-        if (batch.Rows.IsFull || batch.Chars + json.Length > TransactionChars)
-        {
-            await batch.Rows.SubmitAsync(_table, cancellationToken);
-            batch.Chars = 0;
-        }
-
-        batch.Rows.Add(TableTransactionActionType.Add, new TableEntity(Partition, rowKey) { [ChangesColumn] = json });
-        batch.Chars += json.Length;
-    }
-
-    /// <summary>The rows of the transaction being built and the characters of their columns.</summary>
-    private sealed class Batch(TableBatch rows, int chars)
-    {
-        public TableBatch Rows { get; } = rows;
-
-        public int Chars { get; set; } = chars;
+        yield return JsonSerializer.Serialize(chunk.ToArray(), EventStoreJson.Default.StringArray);
     }
 
     /// <inheritdoc />

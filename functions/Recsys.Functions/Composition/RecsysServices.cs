@@ -199,8 +199,6 @@ internal sealed class TrainingSchedulerStartup(IOptions<TrainingOptions> options
 /// </summary>
 internal sealed partial class HistoryChangeFollower(IEventStore events, StorageStartup startup, TimeProvider time, ILogger<HistoryChangeFollower> logger) : BackgroundService
 {
-    private static readonly TimeSpan s_minInterval = TimeSpan.FromMilliseconds(100);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (events is not HistoryCache { FollowsChanges: true } cache)
@@ -208,35 +206,33 @@ internal sealed partial class HistoryChangeFollower(IEventStore events, StorageS
             return;
         }
 
-        string? failing = null;
+        var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await cache.FollowChangesAsync(stoppingToken);
-                if (failing is not null)
+                if (failing)
                 {
                     Recovered(logger);
-                    failing = null;
+                    failing = false;
                 }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                if (failing is null)
+                if (!failing)
                 {
                     Failing(logger, e.Message);
                 }
 
-                failing = e.Message;
+                failing = true;
                 if (Problems.IsStorageResourceMissing(e))
                 {
                     startup.Reprovision(e.Message);
                 }
             }
 
-            // A bound set very low does not turn into a flood of queries: the cache then just serves little from memory.
-            await Task.Delay(cache.FollowInterval < s_minInterval ? s_minInterval : cache.FollowInterval, time, stoppingToken)
-                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.Delay(cache.FollowInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
