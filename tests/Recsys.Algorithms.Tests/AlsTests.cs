@@ -91,6 +91,53 @@ public class AlsTests
     }
 
     [Fact]
+    public void Fold_in_with_unequal_confidences_solves_the_weighted_normal_equations()
+    {
+        // Confidence α·w: items with confidence c ≠ 1 add (c − 1)·y·yᵀ to YᵀY + λI; the right-hand side is Σ c·y.
+        const int K = 4;
+        const double Lambda = 0.1;
+        var m = TestMatrices.Random(60, 30, 6, 3);
+        var model = new AlsTrainer(new AlsOptions { Factors = K, Iterations = 5, Regularization = (float)Lambda, Alpha = 2 }).Fit(m);
+        int[] history = [1, 4, 9, 17];
+        float[] weights = [1f, 0.5f, 3f, 1f];
+
+        var a = new double[K, K];
+        var b = new double[K];
+        for (var i = 0; i < m.ItemCount; i++)
+        {
+            var y = model.ItemFactors(i);
+            var at = Array.IndexOf(history, i);
+            var confidence = at < 0 ? 1 : 2.0 * weights[at];
+            for (var r = 0; r < K; r++)
+            {
+                b[r] += at < 0 ? 0 : confidence * y[r];
+                for (var c = 0; c < K; c++)
+                {
+                    a[r, c] += (at < 0 ? 1 : confidence) * y[r] * y[c];
+                }
+            }
+        }
+
+        for (var r = 0; r < K; r++)
+        {
+            a[r, r] += Lambda;
+        }
+
+        var inverse = EaseTests.GaussJordanInverse(a);
+        var folded = model.FoldIn(history, weights);
+        for (var r = 0; r < K; r++)
+        {
+            var expected = 0.0;
+            for (var c = 0; c < K; c++)
+            {
+                expected += inverse[r, c] * b[c];
+            }
+
+            Assert.Equal(expected, folded[r], 1e-4);
+        }
+    }
+
+    [Fact]
     public void Trained_user_vectors_approach_the_exact_fold_in_as_training_converges()
     {
         var m = TestMatrices.Random(60, 30, 6, 3);

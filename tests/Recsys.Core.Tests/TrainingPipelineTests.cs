@@ -114,6 +114,26 @@ public sealed class TrainingPipelineTests
     }
 
     [Fact]
+    public void A_users_history_is_the_training_row_merged_with_the_recent_items_the_model_knows()
+    {
+        var data = Communities();
+        var recipe = RecipeCatalog.Get("aws-popularity-count");
+        var outcome = TrainingPipeline.Run(data, recipe, [RecipeCatalog.Resolve(recipe, null, "h", new Dictionary<string, string[]>())], new TrainingSettings());
+        var model = SolutionModel.Create(recipe.Name, data, outcome);
+        var scores = new float[model.ItemCount];
+        var itemIds = data.ItemIds.ToList();
+        int Index(string id) => itemIds.IndexOf(id);
+        int[] Expected(params string[] ids) => [.. ids.Select(Index).Order()];
+
+        // u1's row is a1, a4, a7, a0, a3, a6; recent items repeat one of them, add two and name one the model never saw.
+        Assert.Equal(Expected("a0", "a1", "a3", "a4", "a6", "a7"), model.ScoreAll("u1", null, scores));
+        Assert.Equal(Expected("a0", "a1", "a3", "a4", "a6", "a7", "a9", "b2"), model.ScoreAll("u1", ["b2", "a4", "zzz", "a9", "b2"], scores));
+        Assert.Equal(Expected("b1", "b2"), model.ScoreAll("new-user", ["b2", "b1"], scores));
+        Assert.Empty(model.ScoreAll("new-user", ["zzz"], scores));
+        Assert.Empty(model.ScoreAll(null, null, scores));
+    }
+
+    [Fact]
     public void Auto_user_personalization_recommends_within_the_community_and_real_time_events_change_it()
     {
         var data = Communities();

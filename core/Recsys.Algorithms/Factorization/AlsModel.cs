@@ -16,6 +16,7 @@ public sealed class AlsModel : RecommenderModel
     private readonly float[] _userFactors;
     private readonly float[] _itemFactors;
     private double[]? _itemGram;
+    private double[]? _baseFactor;
 
     internal AlsModel(int factors, float regularization, float alpha, float[] userFactors, float[] itemFactors)
     {
@@ -94,6 +95,31 @@ public sealed class AlsModel : RecommenderModel
         }
 
         var k = Factors;
+
+        // With every confidence 1 (the default: α = 1 and weight 1), no history item adds to the matrix, which is then
+        // the same YᵀY + λI for every user: its factor is kept and only the right-hand side is the user's own.
+        var uniform = true;
+        for (var e = 0; e < historyItems.Length && uniform; e++)
+        {
+            uniform = (double)Alpha * (historyWeights.IsEmpty ? 1f : historyWeights[e]) == 1;
+        }
+
+        if (uniform)
+        {
+            var rhs = new double[k];
+            for (var e = 0; e < historyItems.Length; e++)
+            {
+                var y = ItemFactors(historyItems[e]);
+                for (var r = 0; r < k; r++)
+                {
+                    rhs[r] += y[r];
+                }
+            }
+
+            DenseCholesky.SolveFactored(BaseFactor(), k, rhs);
+            return [.. rhs.Select(v => (float)v)];
+        }
+
         var gram = ItemGram();
         var a = ArrayPool<double>.Shared.Rent(gram.Length);
         gram.CopyTo(a, 0);
@@ -229,6 +255,26 @@ public sealed class AlsModel : RecommenderModel
         }
 
         return sum;
+    }
+
+    /// <summary>The Cholesky factor of YᵀY + λI (lower triangle), computed once.</summary>
+    private double[] BaseFactor()
+    {
+        if (_baseFactor is not null)
+        {
+            return _baseFactor;
+        }
+
+        var k = Factors;
+        var a = (double[])ItemGram().Clone();
+        for (var d = 0; d < k; d++)
+        {
+            a[(d * k) + d] += Regularization;
+        }
+
+        DenseCholesky.Factor(a, k, 1);
+        _baseFactor = a;
+        return a;
     }
 
     private double[] ItemGram()

@@ -75,9 +75,16 @@ internal static class DenseCholesky
     public static void Solve(double[] a, int n, Span<double> b)
     {
         Factor(a, n, 1);
+        SolveFactored(a, n, b);
+    }
+
+    /// <summary>Solves A·x = b in place of <paramref name="b"/>, where <paramref name="factor"/> holds A's Cholesky factor (from <see cref="Factor"/>) in its lower triangle.</summary>
+    public static void SolveFactored(ReadOnlySpan<double> factor, int n, Span<double> b)
+    {
+        var a = factor;
         for (var i = 0; i < n; i++)
         {
-            b[i] = (b[i] - VectorKernels.Dot(a.AsSpan(i * n, i), b[..i])) / a[(i * n) + i];
+            b[i] = (b[i] - VectorKernels.Dot(a.Slice(i * n, i), b[..i])) / a[(i * n) + i];
         }
 
         for (var i = n - 1; i >= 0; i--)

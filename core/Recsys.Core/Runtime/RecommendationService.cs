@@ -320,7 +320,8 @@ public sealed class RecommendationService(
         FilterPredicate? filter, Promotion? promotion, FilterPredicate? promotionFilter, TimeProvider time)
     {
         // Bounded work: rank a candidate pool a few times larger than asked, filter it, and fill from popularity.
-        var pool = Math.Min(model.ItemCount, (count * 4) + 50);
+        // Without a filter or a promotion nothing is taken out of the pool, so the list itself is all that is ranked.
+        var pool = Math.Min(model.ItemCount, filter is null && promotion is null ? count : (count * 4) + 50);
         var candidates = TopKSelector.Select(scores.AsSpan(0, model.ItemCount), pool).Select(s => s.Item).ToArray();
         var chosen = new List<RecommendedItem>(count);
         var used = new HashSet<int>();

@@ -321,29 +321,57 @@ public sealed class SolutionModel
         return new SolutionModel(recipe, users, items, history, popularity, model, tokenOffsets, tokenIds, tokens, features, ranker);
     }
 
+    /// <summary>
+    /// The user's training row merged with the recent items the model knows (weight at least 1), ascending by item
+    /// index.
+    /// </summary>
     private (int[] Items, float[] Weights) History(string? userId, IReadOnlyList<string>? recentItemIds)
     {
-        var weights = new Dictionary<int, float>();
+        ReadOnlySpan<int> row = default;
+        ReadOnlySpan<float> rowWeights = default;
         if (userId is not null && _users.TryGetValue(userId, out var user))
         {
-            var row = _history.RowItems(user);
-            var rowWeights = _history.RowWeights(user);
-            for (var p = 0; p < row.Length; p++)
-            {
-                weights[row[p]] = rowWeights[p];
-            }
+            row = _history.RowItems(user);
+            rowWeights = _history.RowWeights(user);
         }
 
+        var recent = new SortedSet<int>();
         foreach (var id in recentItemIds ?? [])
         {
             if (_items.TryGetValue(id, out var item))
             {
-                weights[item] = Math.Max(weights.GetValueOrDefault(item), 1f);
+                recent.Add(item);
             }
         }
 
-        var items = weights.Keys.Order().ToArray();
-        return (items, [.. items.Select(i => weights[i])]);
+        if (recent.Count == 0)
+        {
+            return (row.ToArray(), rowWeights.ToArray());
+        }
+
+        var items = new List<int>(row.Length + recent.Count);
+        var weights = new List<float>(row.Length + recent.Count);
+        var p = 0;
+        foreach (var item in recent)
+        {
+            for (; p < row.Length && row[p] < item; p++)
+            {
+                items.Add(row[p]);
+                weights.Add(rowWeights[p]);
+            }
+
+            var known = p < row.Length && row[p] == item;
+            items.Add(item);
+            weights.Add(known ? Math.Max(rowWeights[p++], 1f) : 1f);
+        }
+
+        for (; p < row.Length; p++)
+        {
+            items.Add(row[p]);
+            weights.Add(rowWeights[p]);
+        }
+
+        return ([.. items], [.. weights]);
     }
 
     private IReadOnlyList<ScoredId> RecommendIndices(int[] history, float[] weights, int count)
