@@ -96,67 +96,64 @@ public sealed class AlsModel : RecommenderModel
 
         var k = Factors;
 
-        // With every confidence 1 (the default: α = 1 and weight 1), no history item adds to the matrix, which is then
-        // the same YᵀY + λI for every user: its factor is kept and only the right-hand side is the user's own.
-        var uniform = true;
-        for (var e = 0; e < historyItems.Length && uniform; e++)
-        {
-            uniform = (double)Alpha * (historyWeights.IsEmpty ? 1f : historyWeights[e]) == 1;
-        }
-
-        if (uniform)
-        {
-            var rhs = new double[k];
-            for (var e = 0; e < historyItems.Length; e++)
-            {
-                var y = ItemFactors(historyItems[e]);
-                for (var r = 0; r < k; r++)
-                {
-                    rhs[r] += y[r];
-                }
-            }
-
-            DenseCholesky.SolveFactored(BaseFactor(), k, rhs);
-            return [.. rhs.Select(v => (float)v)];
-        }
-
-        var gram = ItemGram();
-        var a = ArrayPool<double>.Shared.Rent(gram.Length);
-        gram.CopyTo(a, 0);
+        // b = Σ c·y. The matrix gains (c − 1)·y·yᵀ per item, nothing when c = 1: with every confidence 1 (the default,
+        // α = 1 and weight 1) it is YᵀY + λI for every user, whose factor is kept, and only b is the user's own.
         var b = new double[k];
-        for (var d = 0; d < k; d++)
-        {
-            a[(d * k) + d] += Regularization;
-        }
-
-        // Only the lower triangle: it is all the Cholesky solve reads.
+        var uniform = true;
         var yd = ArrayPool<double>.Shared.Rent(k);
         var y64 = yd.AsSpan(0, k);
         for (var e = 0; e < historyItems.Length; e++)
         {
             var y = ItemFactors(historyItems[e]);
             var confidence = (double)Alpha * (historyWeights.IsEmpty ? 1f : historyWeights[e]);
+            uniform &= confidence == 1;
             for (var r = 0; r < k; r++)
             {
                 y64[r] = y[r];
             }
 
             TensorPrimitives.MultiplyAdd(y64, confidence, b, b);
-            for (var r = 0; r < k; r++)
+        }
+
+        if (uniform)
+        {
+            DenseCholesky.SolveFactored(BaseFactor(), k, b);
+        }
+        else
+        {
+            var a = ArrayPool<double>.Shared.Rent(k * k);
+            ItemGram().CopyTo(a, 0);
+            for (var d = 0; d < k; d++)
             {
-                var scale = (confidence - 1) * y64[r];
-                if (scale != 0)
+                a[(d * k) + d] += Regularization;
+            }
+
+            // Only the lower triangle: it is all the Cholesky solve reads.
+            for (var e = 0; e < historyItems.Length; e++)
+            {
+                var y = ItemFactors(historyItems[e]);
+                var confidence = (double)Alpha * (historyWeights.IsEmpty ? 1f : historyWeights[e]);
+                for (var r = 0; r < k; r++)
                 {
-                    var row = a.AsSpan(r * k, r + 1);
-                    TensorPrimitives.MultiplyAdd(y64[..(r + 1)], scale, row, row);
+                    y64[r] = y[r];
+                }
+
+                for (var r = 0; r < k; r++)
+                {
+                    var scale = (confidence - 1) * y64[r];
+                    if (scale != 0)
+                    {
+                        var row = a.AsSpan(r * k, r + 1);
+                        TensorPrimitives.MultiplyAdd(y64[..(r + 1)], scale, row, row);
+                    }
                 }
             }
+
+            DenseCholesky.Solve(a, k, b);
+            ArrayPool<double>.Shared.Return(a);
         }
 
         ArrayPool<double>.Shared.Return(yd);
-
-        DenseCholesky.Solve(a, k, b);
-        ArrayPool<double>.Shared.Return(a);
         var x = new float[k];
         for (var d = 0; d < k; d++)
         {
