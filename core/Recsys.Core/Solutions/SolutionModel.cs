@@ -335,16 +335,16 @@ public sealed class SolutionModel
             rowWeights = _history.RowWeights(user);
         }
 
-        var recent = new SortedSet<int>();
+        SortedSet<int>? recent = null;
         foreach (var id in recentItemIds ?? [])
         {
             if (_items.TryGetValue(id, out var item))
             {
-                recent.Add(item);
+                (recent ??= []).Add(item);
             }
         }
 
-        if (recent.Count == 0)
+        if (recent is null)
         {
             return (row.ToArray(), rowWeights.ToArray());
         }
