@@ -179,4 +179,31 @@ public sealed class EventStoreTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Equal(6, (await store.GetHistoryAsync("g", "u")).Events.Count);
         Assert.Equal(0, await store.DeleteEventsAsync("g", mark));
     }
+
+    [Fact]
+    public async Task Every_user_with_a_history_is_marked_also_when_instances_write_at_once_and_data_from_before_marks_is_marked_once()
+    {
+        var (first, table) = await NewStoreAsync();
+        var second = new TableEventStore(table, new EventStoreOptions(), TimeProvider.System);
+        var users = Enumerable.Range(0, 60).Select(u => $"user-{u}").ToArray();
+        await Task.WhenAll(users.Select((user, u) => (u % 2 == 0 ? first : second).AppendAsync("g", user, [Event("e" + user, u, user)])));
+        await first.DeleteUserAsync("g", "deleted-before-any-event", s_t0);
+
+        var third = new TableEventStore(table, new EventStoreOptions(), TimeProvider.System);
+        var marks = await third.ReadHistoryMarksAsync("g");
+        Assert.NotNull(marks);
+        Assert.All(users.Append("deleted-before-any-event"), user => Assert.True(marks.MayHave(user), user));
+        Assert.False(marks.MayHave("never-sent-an-event"));
+        Assert.False((await third.ReadHistoryMarksAsync("other-group"))!.MayHave("user-0"));
+
+        // A store written before marks existed: the first read of the marks marks its histories, and says so.
+        await table.DeleteEntityAsync("g", "history-marks", ETag.All);
+        var upgraded = await new TableEventStore(table, new EventStoreOptions(), TimeProvider.System).ReadHistoryMarksAsync("g");
+        Assert.All(users.Append("deleted-before-any-event"), user => Assert.True(upgraded!.MayHave(user), user));
+        Assert.True((await table.GetEntityAsync<TableEntity>("g", "history-marks")).Value.GetBoolean("Complete"));
+
+        // The marks row is no user's and no event: reading the group's events is unchanged.
+        Assert.Equal(60, (await AllAsync(third, "g")).Count);
+    }
 }
+

@@ -15,10 +15,14 @@ public sealed class HistoryCacheTests(AzuriteFixture azurite) : IClassFixture<Az
     private static readonly DateTimeOffset s_t0 = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
     private readonly FakeTimeProvider _time = new(s_t0);
 
-    private async Task<TableEventStore> NewStoreAsync()
+    private async Task<TableEventStore> NewStoreAsync(TableClient? table = null)
     {
-        var table = new TableClient(azurite.ConnectionString, "events" + Guid.NewGuid().ToString("N")[..8]);
-        await table.CreateIfNotExistsAsync();
+        if (table is null)
+        {
+            table = new TableClient(azurite.ConnectionString, "events" + Guid.NewGuid().ToString("N")[..8]);
+            await table.CreateIfNotExistsAsync();
+        }
+
         return new TableEventStore(table, new EventStoreOptions(), TimeProvider.System);
     }
 
@@ -228,10 +232,62 @@ public sealed class HistoryCacheTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.Empty(await reader.ReadNewAsync()); // rows within the margin are read again, not delivered again
     }
 
-    /// <summary>The real store, whose first history read waits after fetching until released.</summary>
-    private sealed class GatedReads(IEventStore inner) : IEventStore
+    [Fact]
+    public async Task A_user_without_a_history_costs_no_read_while_the_feed_is_followed_and_a_first_event_anywhere_is_seen()
+    {
+        var events = new TableClient(azurite.ConnectionString, "events" + Guid.NewGuid().ToString("N")[..8]);
+        await events.CreateIfNotExistsAsync();
+        var store = await NewStoreAsync(events);
+        var changes = new TableClient(azurite.ConnectionString, "changes" + Guid.NewGuid().ToString("N")[..8]);
+        var writer = new HistoryCache(store, _time, TimeSpan.FromSeconds(1), feed: await NewFeedAsync(changes));
+        var counted = new GatedReads(store, gateFirstRead: false);
+        var reader = new HistoryCache(counted, _time, TimeSpan.FromSeconds(1), feed: await NewFeedAsync(changes));
+        await writer.AppendAsync("g", "known", [Event("k", "known")]);
+        await reader.FollowChangesAsync();
+        Assert.True(await reader.LoadHistoryMarksAsync("g"));
+
+        Assert.Empty(await HistoryAsync(reader, "nobody"));
+        Assert.Equal(0, counted.Reads);
+        Assert.Equal(["k"], await HistoryAsync(reader, "known")); // marked: read
+        Assert.Equal(1, counted.Reads);
+
+        // Another instance's first event for the user is seen once followed, this instance's own at once.
+        await writer.AppendAsync("g", "nobody", [Event("n", "nobody")]);
+        Assert.True(await reader.FollowChangesAsync() >= 1);
+        Assert.Equal(["n"], await HistoryAsync(reader, "nobody"));
+        await reader.AppendAsync("g", "mine", [Event("m", "mine")]);
+        Assert.Equal(["m"], await HistoryAsync(reader, "mine"));
+
+        // Not followed for longer than the bound: the marks are not trusted, every history is read.
+        _time.Advance(TimeSpan.FromSeconds(1.1));
+        var reads = counted.Reads;
+        Assert.Empty(await HistoryAsync(reader, "somebody else"));
+        Assert.Equal(reads + 1, counted.Reads);
+
+        // Followed again after a gap longer than an entry lives (the feed may have dropped changes): the marks are
+        // trusted only once read again.
+        _time.Advance(TimeSpan.FromMinutes(6));
+        await reader.FollowChangesAsync();
+        Assert.Empty(await HistoryAsync(reader, "a third user"));
+        Assert.Equal(reads + 2, counted.Reads);
+        Assert.True(await reader.LoadHistoryMarksAsync("g"));
+        Assert.Empty(await HistoryAsync(reader, "a fourth user"));
+        Assert.Equal(reads + 2, counted.Reads);
+
+        // An instance started later reads the marks from storage: users marked before it started are read.
+        var later = new HistoryCache(await NewStoreAsync(events), _time, TimeSpan.FromSeconds(1), feed: await NewFeedAsync(changes));
+        await later.FollowChangesAsync();
+        Assert.True(await later.LoadHistoryMarksAsync("g"));
+        Assert.Equal(["n"], await HistoryAsync(later, "nobody"));
+        Assert.Equal(["m"], await HistoryAsync(later, "mine"));
+    }
+
+    /// <summary>The real store, counting history reads; with <paramref name="gateFirstRead"/> its first read waits after fetching until released.</summary>
+    private sealed class GatedReads(IEventStore inner, bool gateFirstRead = true) : IEventStore
     {
         private int _reads;
+
+        public int Reads => Volatile.Read(ref _reads);
 
         public TaskCompletionSource Fetched { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -240,7 +296,7 @@ public sealed class HistoryCacheTests(AzuriteFixture azurite) : IClassFixture<Az
         public async Task<EventHistory> GetHistoryAsync(string datasetGroup, string userOrSessionId, CancellationToken cancellationToken = default)
         {
             var history = await inner.GetHistoryAsync(datasetGroup, userOrSessionId, cancellationToken);
-            if (Interlocked.Increment(ref _reads) == 1)
+            if (Interlocked.Increment(ref _reads) == 1 && gateFirstRead)
             {
                 Fetched.SetResult();
                 await Release.Task;
@@ -257,6 +313,9 @@ public sealed class HistoryCacheTests(AzuriteFixture azurite) : IClassFixture<Az
 
         public Task<long> DeleteEventsAsync(string datasetGroup, DateTimeOffset receivedThrough, CancellationToken cancellationToken = default)
             => inner.DeleteEventsAsync(datasetGroup, receivedThrough, cancellationToken);
+
+        public Task<HistoryMarks?> ReadHistoryMarksAsync(string datasetGroup, CancellationToken cancellationToken = default)
+            => inner.ReadHistoryMarksAsync(datasetGroup, cancellationToken);
 
         public Task<long> DeleteUserAsync(string datasetGroup, string userId, DateTimeOffset deletedAt, CancellationToken cancellationToken = default)
             => inner.DeleteUserAsync(datasetGroup, userId, deletedAt, cancellationToken);

@@ -11,6 +11,9 @@ namespace Recsys.Core.Events;
 /// feed (<see cref="FollowChangesAsync"/>, every half bound), so entries live for minutes and are dropped when their
 /// user changes; while the feed cannot be followed nothing is served from memory. Without a feed, entries simply
 /// expire after the bound. Every other call passes through.
+/// With a feed, a user who has never had a history costs no read either (most users asking for recommendations send
+/// no events): the store's <see cref="HistoryMarks"/> of the dataset group are read once every few minutes and kept
+/// current with this instance's writes and the feed's changes, and a user whose bucket is clear gets an empty history.
 /// </summary>
 /// <remarks>
 /// A read that started before a write never replaces what that write left: entries carry the order in which their
@@ -45,7 +48,7 @@ public sealed class HistoryCache : IEventStore
     private readonly IEventStore _inner;
     private readonly TimeProvider _time;
     private readonly IHistoryChangeFeed? _feed;
-    private readonly ChangePublisher? _publisher;
+    private readonly GroupCommit<(string DatasetGroup, string User)>? _publisher;
     private readonly long _staleTicks;
     private readonly long _entryTicks;
     private readonly long _markerTicks;
@@ -53,12 +56,14 @@ public sealed class HistoryCache : IEventStore
     private readonly int _eventBudget;
     private readonly int _countEvery;
     private readonly ConcurrentDictionary<(string DatasetGroup, string User), Entry> _entries = new();
+    private readonly ConcurrentDictionary<string, GroupMarks> _marks = new(StringComparer.Ordinal);
     private long _order;
     private long _floor;
     private long _followedAt = long.MinValue;
     private long _nextSweep;
     private long _eventsAdded;
     private int _sweeping;
+    private long _marksEpoch;
 
     /// <summary>
     /// Wraps <paramref name="inner"/>; a served history misses no write made more than <paramref name="staleness"/>
@@ -85,7 +90,7 @@ public sealed class HistoryCache : IEventStore
         if (feed is not null && _staleTicks > 0)
         {
             _feed = feed;
-            _publisher = new ChangePublisher(feed);
+            _publisher = new GroupCommit<(string DatasetGroup, string User)>(changes => feed.PublishAsync(changes, CancellationToken.None));
             _entryTicks = Math.Max(_staleTicks, (long)(FollowedEntryLifetime.TotalSeconds * time.TimestampFrequency));
             _markerTicks = Math.Max(_staleTicks, (long)(s_followedMarkerLifetime.TotalSeconds * time.TimestampFrequency));
         }
@@ -121,10 +126,15 @@ public sealed class HistoryCache : IEventStore
 
         var key = (datasetGroup, userOrSessionId);
         var started = _time.GetTimestamp();
-        if (_entries.TryGetValue(key, out var entry) && entry.History is { } remembered && started < entry.Expires
-            && (_feed is null || Volatile.Read(ref _followedAt) > started - _staleTicks))
+        var current = _feed is null || Volatile.Read(ref _followedAt) > started - _staleTicks;
+        if (_entries.TryGetValue(key, out var entry) && entry.History is { } remembered && started < entry.Expires && current)
         {
             return remembered;
+        }
+
+        if (_feed is not null && current && HasNoHistory(datasetGroup, userOrSessionId, started))
+        {
+            return new EventHistory(userOrSessionId, []);
         }
 
         var order = Interlocked.Increment(ref _order);
@@ -166,6 +176,23 @@ public sealed class HistoryCache : IEventStore
             foreach (var key in changed)
             {
                 _entries.TryRemove(key, out _);
+                MarksOf(key.DatasetGroup).Marks.Add(key.User);
+            }
+        }
+
+        // Not followed for longer than an entry lives: the feed may have dropped changes meanwhile, so the marks are
+        // trusted again only once read from storage anew.
+        var previous = Volatile.Read(ref _followedAt);
+        if (previous != long.MinValue && started - previous > _entryTicks)
+        {
+            Interlocked.Increment(ref _marksEpoch);
+            foreach (var group in _marks.Values)
+            {
+                lock (group)
+                {
+                    group.Loaded = false;
+                    group.NextLoad = 0;
+                }
             }
         }
 
@@ -173,10 +200,83 @@ public sealed class HistoryCache : IEventStore
         return changed.Count;
     }
 
+    /// <summary>
+    /// Reads from storage which users of <paramref name="datasetGroup"/> may have a history, so that a request for any
+    /// other user costs no read (done by itself on the group's first request and every few minutes after; failures
+    /// are retried a few seconds later). Returns whether the store knows them.
+    /// </summary>
+    public async Task<bool> LoadHistoryMarksAsync(string datasetGroup, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(datasetGroup);
+        if (_feed is null)
+        {
+            return false;
+        }
+
+        var group = MarksOf(datasetGroup);
+        var started = _time.GetTimestamp();
+        var epoch = Volatile.Read(ref _marksEpoch);
+        lock (group)
+        {
+            group.NextLoad = started + (_staleTicks * SweepEveryBounds); // a failure is tried again then
+        }
+
+        var stored = await _inner.ReadHistoryMarksAsync(datasetGroup, cancellationToken);
+        if (stored is not null)
+        {
+            group.Marks.UnionWith(stored);
+        }
+
+        lock (group)
+        {
+            // Marks read before a gap in following are not trusted: read again at once.
+            var current = epoch == Volatile.Read(ref _marksEpoch);
+            group.NextLoad = current ? started + _entryTicks : 0;
+            group.Loaded |= current && stored is not null;
+        }
+
+        return stored is not null;
+    }
+
+    private GroupMarks MarksOf(string datasetGroup) => _marks.GetOrAdd(datasetGroup, static _ => new GroupMarks());
+
+    /// <summary>
+    /// Whether the marks prove the user has no history (the caller checked that the feed is followed); starts loading
+    /// the group's marks when they are due.
+    /// </summary>
+    private bool HasNoHistory(string datasetGroup, string user, long now)
+    {
+        var group = MarksOf(datasetGroup);
+        if (now >= Volatile.Read(ref group.NextLoad) && Interlocked.CompareExchange(ref group.Loading, 1, 0) == 0)
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await LoadHistoryMarksAsync(datasetGroup);
+                }
+                catch (Exception)
+                {
+                    // Storage is failing: reads go to storage meanwhile, and the load is tried again when due.
+                }
+                finally
+                {
+                    Volatile.Write(ref group.Loading, 0);
+                }
+            });
+        }
+
+        return group.Loaded && !group.Marks.MayHave(user);
+    }
+
     /// <inheritdoc />
     public IAsyncEnumerable<InteractionEvent> ReadAllAsync(
         string datasetGroup, DateTimeOffset? receivedAfter = null, DateTimeOffset? receivedThrough = null, CancellationToken cancellationToken = default)
         => _inner.ReadAllAsync(datasetGroup, receivedAfter, receivedThrough, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<HistoryMarks?> ReadHistoryMarksAsync(string datasetGroup, CancellationToken cancellationToken = default)
+        => _inner.ReadHistoryMarksAsync(datasetGroup, cancellationToken);
 
     /// <inheritdoc />
     public Task<long> DeleteEventsAsync(string datasetGroup, DateTimeOffset receivedThrough, CancellationToken cancellationToken = default)
@@ -193,6 +293,9 @@ public sealed class HistoryCache : IEventStore
     /// </summary>
     private async Task<T> WriteAsync<T>(string datasetGroup, string user, Func<Task<T>> write, CancellationToken cancellationToken)
     {
+        // Marked here before the write, so that this instance serves its own writes at once.
+        MarksOf(datasetGroup).Marks.Add(user);
+
         T result;
         try
         {
@@ -207,7 +310,7 @@ public sealed class HistoryCache : IEventStore
         Forget(datasetGroup, user, publishQuietly: false);
         if (_publisher is not null)
         {
-            await _publisher.PublishAsync((datasetGroup, user), cancellationToken);
+            await _publisher.AddAsync((datasetGroup, user), cancellationToken);
         }
 
         return result;
@@ -224,7 +327,7 @@ public sealed class HistoryCache : IEventStore
         _entries[(datasetGroup, user)] = new Entry(null, Interlocked.Increment(ref _order), _time.GetTimestamp() + _markerTicks);
         if (publishQuietly && _publisher is not null)
         {
-            _publisher.PublishAsync((datasetGroup, user), CancellationToken.None).ContinueWith(
+            _publisher.AddAsync((datasetGroup, user), CancellationToken.None).ContinueWith(
                 static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }
@@ -286,64 +389,14 @@ public sealed class HistoryCache : IEventStore
     private sealed record Entry(EventHistory? History, long Order, long Expires);
 
     /// <summary>
-    /// Group commit of changes to the feed: one publish in flight at a time, carrying every change that arrived while
-    /// the previous one was under way, and each caller waits for the publish that carries its change.
+    /// A dataset group's marks as this instance knows them: what storage held when last read, plus every change seen
+    /// since (own writes and the feed's). Trusted once <see cref="Loaded"/>, and only while the feed is followed.
     /// </summary>
-    private sealed class ChangePublisher(IHistoryChangeFeed feed)
+    private sealed class GroupMarks
     {
-        private readonly Lock _lock = new();
-        private HashSet<(string, string)> _pending = [];
-        private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private bool _running;
-
-        public Task PublishAsync((string DatasetGroup, string User) change, CancellationToken cancellationToken)
-        {
-            Task published;
-            bool start;
-            lock (_lock)
-            {
-                _pending.Add(change);
-                published = _published.Task;
-                start = !_running;
-                _running = true;
-            }
-
-            if (start)
-            {
-                _ = Task.Run(FlushAsync, CancellationToken.None);
-            }
-
-            return published.WaitAsync(cancellationToken);
-        }
-
-        private async Task FlushAsync()
-        {
-            while (true)
-            {
-                HashSet<(string, string)> changes;
-                TaskCompletionSource published;
-                lock (_lock)
-                {
-                    if (_pending.Count == 0)
-                    {
-                        _running = false;
-                        return;
-                    }
-
-                    (changes, published, _pending, _published) = (_pending, _published, [], new(TaskCreationOptions.RunContinuationsAsynchronously));
-                }
-
-                try
-                {
-                    await feed.PublishAsync(changes, CancellationToken.None);
-                    published.SetResult();
-                }
-                catch (Exception e)
-                {
-                    published.SetException(e);
-                    _ = published.Task.Exception; // observed here: a caller that stopped waiting must not crash the process
-                }
-            }
-        }
+        public readonly HistoryMarks Marks = new();
+        public long NextLoad;
+        public int Loading;
+        public volatile bool Loaded;
     }
 }

@@ -28,6 +28,13 @@ public interface IEventStore
         string datasetGroup, DateTimeOffset? receivedAfter = null, DateTimeOffset? receivedThrough = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Which users of the dataset group may have a history (<see cref="HistoryMarks"/>: every user is marked before
+    /// their first history is written), or null when the store does not know.
+    /// </summary>
+    Task<HistoryMarks?> ReadHistoryMarksAsync(string datasetGroup, CancellationToken cancellationToken = default)
+        => Task.FromResult<HistoryMarks?>(null);
+
+    /// <summary>
     /// Deletes the event rows of the dataset group received up to <paramref name="receivedThrough"/> (after compaction
     /// moved them into a segment); histories stay, so serving is unaffected. Returns the events deleted.
     /// </summary>

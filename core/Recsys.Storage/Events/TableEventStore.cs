@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -19,6 +20,12 @@ namespace Recsys.Storage.Events;
 /// Event ids are row keys, so an event is stored at most once per user or session: a retried call finds its events in
 /// the history (or, for events older than the history keeps, gets a 409 from the transaction, finds which rows exist
 /// with point reads, and sends the rest again).
+/// <para>
+/// Each dataset group has one more row, <c>{datasetGroup}</c> / <c>history-marks</c> (outside every user's partition):
+/// its <see cref="HistoryMarks"/>, where a user's bucket is set before their history is first written. Writes of
+/// marks are group-committed per instance, and this instance remembers what it stored, so only a user in a new bucket
+/// costs a write. Data stored before marks existed is marked once, by the first read of the group's marks.
+/// </para>
 /// </remarks>
 public sealed class TableEventStore(TableClient table, EventStoreOptions options, TimeProvider timeProvider) : IEventStore
 {
@@ -29,6 +36,11 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
     private const string HistoryChunksColumn = "HistoryChunks";
     private const string DeletedAtColumn = "DeletedAt";
     private const int ChunkChars = 30_000;
+    private const string MarksRow = "history-marks";
+    private const string MarksColumn = "Marks";
+    private const string MarksCompleteColumn = "Complete";
+
+    private readonly ConcurrentDictionary<string, GroupMarks> _marks = new(StringComparer.Ordinal);
 
     /// <summary>The partition of a user's (or session's) events in a dataset group.</summary>
     public static string PartitionKey(string datasetGroup, string userOrSessionId)
@@ -58,6 +70,7 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
         }
 
         var partition = PartitionKey(datasetGroup, userOrSessionId);
+        await MarkAsync(datasetGroup, userOrSessionId, cancellationToken);
         var pending = events.ToList();
         for (var attempt = 0; ; attempt++)
         {
@@ -123,6 +136,95 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
     }
 
     /// <inheritdoc />
+    public Task<HistoryMarks?> ReadHistoryMarksAsync(string datasetGroup, CancellationToken cancellationToken = default)
+        => StorageFaults.GuardAsync(StorageFaults.Tables, () => ReadHistoryMarksCoreAsync(datasetGroup, cancellationToken), cancellationToken);
+
+    private async Task<HistoryMarks?> ReadHistoryMarksCoreAsync(string datasetGroup, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(datasetGroup);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(datasetGroup, MarksRow, cancellationToken: cancellationToken);
+        var current = row.HasValue ? row.Value : null;
+        if (current?.GetBoolean(MarksCompleteColumn) == true && current.GetBinary(MarksColumn) is { } bytes)
+        {
+            var stored = HistoryMarks.FromBytes(bytes);
+            MarksOf(datasetGroup).Stored.UnionWith(stored);
+            return stored;
+        }
+
+        // Histories written before the group had complete marks: mark every one of them once.
+        var found = new HistoryMarks();
+        var histories = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {datasetGroup + "|"} and PartitionKey lt {datasetGroup + "}"} and RowKey eq {HistoryRow}");
+        await foreach (var history in table.QueryAsync<TableEntity>(histories, maxPerPage: 1000, select: ["UserOrSessionId"], cancellationToken: cancellationToken))
+        {
+            if (history.GetString("UserOrSessionId") is { } user)
+            {
+                found.Add(user);
+            }
+        }
+
+        return await MergeMarksAsync(datasetGroup, found, complete: true, cancellationToken);
+    }
+
+    /// <summary>Stores the user's mark before their history is written (nothing to do when this instance stored it already).</summary>
+    private Task MarkAsync(string datasetGroup, string userOrSessionId, CancellationToken cancellationToken)
+    {
+        var marks = MarksOf(datasetGroup);
+        var bucket = HistoryMarks.Bucket(userOrSessionId);
+        return marks.Stored.Contains(bucket) ? Task.CompletedTask : marks.Writer.AddAsync(bucket, cancellationToken);
+    }
+
+    private GroupMarks MarksOf(string datasetGroup) => _marks.GetOrAdd(datasetGroup, group => new GroupMarks(new GroupCommit<int>(buckets =>
+    {
+        var add = new HistoryMarks();
+        foreach (var bucket in buckets)
+        {
+            add.Set(bucket);
+        }
+
+        return MergeMarksAsync(group, add, complete: false, CancellationToken.None);
+    })));
+
+    /// <summary>
+    /// Adds <paramref name="add"/> to the group's stored marks (and <paramref name="complete"/>: states that every
+    /// history is marked), guarded by the row's ETag and tried again on a conflict; returns what was stored.
+    /// </summary>
+    private async Task<HistoryMarks> MergeMarksAsync(string datasetGroup, HistoryMarks add, bool complete, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(datasetGroup, MarksRow, cancellationToken: cancellationToken);
+            var current = row.HasValue ? row.Value : null;
+            var merged = current?.GetBinary(MarksColumn) is { } bytes ? HistoryMarks.FromBytes(bytes) : new HistoryMarks();
+            merged.UnionWith(add);
+            var entity = new TableEntity(datasetGroup, MarksRow)
+            {
+                [MarksColumn] = merged.ToBytes(),
+                [MarksCompleteColumn] = complete || current?.GetBoolean(MarksCompleteColumn) == true,
+            };
+            try
+            {
+                if (current is null)
+                {
+                    await table.AddEntityAsync(entity, cancellationToken);
+                }
+                else
+                {
+                    await table.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+
+                MarksOf(datasetGroup).Stored.UnionWith(merged);
+                return merged;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // Another instance stored marks meanwhile: merge with theirs (each round, one writer wins).
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (5 * Math.Min(attempt, 10)))), cancellationToken);
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<InteractionEvent> ReadAllAsync(
         string datasetGroup, DateTimeOffset? receivedAfter = null, DateTimeOffset? receivedThrough = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -141,6 +243,7 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
     public async Task<long> DeleteUserAsync(string datasetGroup, string userId, DateTimeOffset deletedAt, CancellationToken cancellationToken = default)
     {
         var partition = PartitionKey(datasetGroup, userId);
+        await StorageFaults.GuardAsync(StorageFaults.Tables, () => MarkAsync(datasetGroup, userId, cancellationToken), cancellationToken);
         // The tombstone first: from this write on, serving sees an empty history marked deleted. A concurrent append
         // that read the old history fails its ETag check and merges into the tombstone instead.
         await table.UpsertEntityAsync(ToHistoryEntity(partition, userId, [], deletedAt), TableUpdateMode.Replace, cancellationToken);
@@ -330,5 +433,11 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
         }
 
         return json is null ? [] : JsonSerializer.Deserialize(json, EventStoreJson.Default.ListHistoryEvent) ?? [];
+    }
+
+    /// <summary>A group's marks this instance knows to be stored, and the group commit that stores new ones.</summary>
+    private sealed record GroupMarks(GroupCommit<int> Writer)
+    {
+        public HistoryMarks Stored { get; } = new();
     }
 }
