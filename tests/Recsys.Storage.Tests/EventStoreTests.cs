@@ -196,14 +196,24 @@ public sealed class EventStoreTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.False(marks.MayHave("never-sent-an-event"));
         Assert.False((await third.ReadHistoryMarksAsync("other-group"))!.MayHave("user-0"));
 
-        // A store written before marks existed: the first read of the marks marks its histories, and says so.
+        // Histories stored without marks (an earlier release, still running during a rollout): a read marks them but
+        // trusts the marks only after a later scan finds none unmarked, an hour on.
         await table.DeleteEntityAsync("g", "history-marks", ETag.All);
-        var upgraded = await new TableEventStore(table, new EventStoreOptions(), TimeProvider.System).ReadHistoryMarksAsync("g");
-        Assert.All(users.Append("deleted-before-any-event"), user => Assert.True(upgraded!.MayHave(user), user));
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var upgraded = new TableEventStore(table, new EventStoreOptions(), clock);
+        Assert.Null(await upgraded.ReadHistoryMarksAsync("g"));
+        await table.UpsertEntityAsync(new TableEntity("g|late-writer-of-the-old-release", "history") { ["UserOrSessionId"] = "late-writer-of-the-old-release" });
+        clock.Advance(TableEventStore.RescanDelay - TimeSpan.FromMinutes(1));
+        Assert.Null(await upgraded.ReadHistoryMarksAsync("g"));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Null(await upgraded.ReadHistoryMarksAsync("g")); // the late writer's history was unmarked: another hour
+        clock.Advance(TableEventStore.RescanDelay);
+        var trusted = await upgraded.ReadHistoryMarksAsync("g");
+        Assert.NotNull(trusted);
+        Assert.All(users.Append("deleted-before-any-event").Append("late-writer-of-the-old-release"), user => Assert.True(trusted.MayHave(user), user));
         Assert.True((await table.GetEntityAsync<TableEntity>("g", "history-marks")).Value.GetBoolean("Complete"));
 
         // The marks row is no user's and no event: reading the group's events is unchanged.
         Assert.Equal(60, (await AllAsync(third, "g")).Count);
     }
 }
-

@@ -52,6 +52,7 @@ public sealed class HistoryCache : IEventStore
     private readonly long _staleTicks;
     private readonly long _entryTicks;
     private readonly long _markerTicks;
+    private readonly long _marksGapTicks;
     private readonly int _capacity;
     private readonly int _eventBudget;
     private readonly int _countEvery;
@@ -64,6 +65,7 @@ public sealed class HistoryCache : IEventStore
     private long _eventsAdded;
     private int _sweeping;
     private long _marksEpoch;
+    private long _lastFollowStart;
 
     /// <summary>
     /// Wraps <paramref name="inner"/>; a served history misses no write made more than <paramref name="staleness"/>
@@ -98,6 +100,10 @@ public sealed class HistoryCache : IEventStore
         {
             _entryTicks = _markerTicks = _staleTicks;
         }
+
+        // Well inside the time a feed keeps its changes (15 minutes for the table feed), whatever the bound.
+        _marksGapTicks = (long)(FollowedEntryLifetime.TotalSeconds * time.TimestampFrequency);
+        _lastFollowStart = time.GetTimestamp();
     }
 
     /// <summary>Users remembered now (forgotten markers included).</summary>
@@ -126,13 +132,13 @@ public sealed class HistoryCache : IEventStore
 
         var key = (datasetGroup, userOrSessionId);
         var started = _time.GetTimestamp();
-        var current = _feed is null || Volatile.Read(ref _followedAt) > started - _staleTicks;
-        if (_entries.TryGetValue(key, out var entry) && entry.History is { } remembered && started < entry.Expires && current)
+        var followed = _feed is null || Volatile.Read(ref _followedAt) > started - _staleTicks;
+        if (_entries.TryGetValue(key, out var entry) && entry.History is { } remembered && started < entry.Expires && followed)
         {
             return remembered;
         }
 
-        if (_feed is not null && current && HasNoHistory(datasetGroup, userOrSessionId, started))
+        if (_feed is not null && followed && HasNoHistory(datasetGroup, userOrSessionId, started))
         {
             return new EventHistory(userOrSessionId, []);
         }
@@ -180,10 +186,10 @@ public sealed class HistoryCache : IEventStore
             }
         }
 
-        // Not followed for longer than an entry lives: the feed may have dropped changes meanwhile, so the marks are
-        // trusted again only once read from storage anew.
-        var previous = Volatile.Read(ref _followedAt);
-        if (previous != long.MinValue && started - previous > _entryTicks)
+        // Not followed for longer than the marks gap (since the last follow, or since this cache was created): the feed
+        // may have dropped changes meanwhile, so the marks are trusted again only once read from storage anew.
+        var previous = Interlocked.Exchange(ref _lastFollowStart, started);
+        if (started - previous > _marksGapTicks)
         {
             Interlocked.Increment(ref _marksEpoch);
             foreach (var group in _marks.Values)
@@ -203,7 +209,7 @@ public sealed class HistoryCache : IEventStore
     /// <summary>
     /// Reads from storage which users of <paramref name="datasetGroup"/> may have a history, so that a request for any
     /// other user costs no read (done by itself on the group's first request and every few minutes after; failures
-    /// are retried a few seconds later). Returns whether the store knows them.
+    /// are retried a few seconds later). Returns whether they are now trusted.
     /// </summary>
     public async Task<bool> LoadHistoryMarksAsync(string datasetGroup, CancellationToken cancellationToken = default)
     {
@@ -230,12 +236,11 @@ public sealed class HistoryCache : IEventStore
         lock (group)
         {
             // Marks read before a gap in following are not trusted: read again at once.
-            var current = epoch == Volatile.Read(ref _marksEpoch);
-            group.NextLoad = current ? started + _entryTicks : 0;
-            group.Loaded |= current && stored is not null;
+            var trusted = epoch == Volatile.Read(ref _marksEpoch);
+            group.NextLoad = trusted ? started + _entryTicks : 0;
+            group.Loaded |= trusted && stored is not null;
+            return trusted && stored is not null;
         }
-
-        return stored is not null;
     }
 
     private GroupMarks MarksOf(string datasetGroup) => _marks.GetOrAdd(datasetGroup, static _ => new GroupMarks());

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 
 namespace Recsys.Core.Events;
@@ -29,7 +30,7 @@ public sealed class HistoryMarks
         var marks = new HistoryMarks();
         for (var w = 0; w < marks._words.Length; w++)
         {
-            marks._words[w] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.Slice(w * 8, 8));
+            marks._words[w] = BinaryPrimitives.ReadUInt64LittleEndian(bytes.Slice(w * 8, 8));
         }
 
         return marks;
@@ -97,7 +98,7 @@ public sealed class HistoryMarks
         var bytes = new byte[ByteLength];
         for (var w = 0; w < _words.Length; w++)
         {
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(w * 8, 8), Volatile.Read(ref _words[w]));
+            BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(w * 8, 8), Volatile.Read(ref _words[w]));
         }
 
         return bytes;

@@ -29,7 +29,8 @@ public interface IEventStore
 
     /// <summary>
     /// Which users of the dataset group may have a history (<see cref="HistoryMarks"/>: every user is marked before
-    /// their first history is written), or null when the store does not know.
+    /// their first history is written), or null when the store does not know (yet). A non-null answer holds every
+    /// mark stored before the call started, so a clear bucket proves that no history written before then exists.
     /// </summary>
     Task<HistoryMarks?> ReadHistoryMarksAsync(string datasetGroup, CancellationToken cancellationToken = default)
         => Task.FromResult<HistoryMarks?>(null);

@@ -68,8 +68,8 @@ public sealed record RecommendationRequest
 
 /// <summary>
 /// The runtime API's use cases. A campaign's record and serving version are cached for a few seconds, models are
-/// loaded once per instance and shared, and each request reads the user's recent events in one point read, so that
-/// the last events change the next answer without retraining. Filters run over a bounded candidate list and are
+/// loaded once per instance and shared, and each request reads the user's recent events (at most one point read), so
+/// that the last events change the next answer without retraining. Filters run over a bounded candidate list and are
 /// filled with popular items that pass them; new items get exploration slots; one promotion may take a share.
 /// Each answered request counts in <c>recsys.recommendations</c>.
 /// </summary>
@@ -231,7 +231,7 @@ public sealed class RecommendationService(
     }
 
     /// <summary>
-    /// The user's real-time history (one point read), and the user id to serve with: null for a user a data deletion
+    /// The user's real-time history (at most one point read), and the user id to serve with: null for a user a data deletion
     /// job removed, so that nothing a model or the imported data knew of them counts — only events sent since.
     /// </summary>
     private async Task<(string? UserId, IReadOnlyList<HistoryEvent> History)> HistoryAsync(Campaign campaign, string? userId, CancellationToken cancellationToken)

@@ -24,7 +24,8 @@ namespace Recsys.Storage.Events;
 /// Each dataset group has one more row, <c>{datasetGroup}</c> / <c>history-marks</c> (outside every user's partition):
 /// its <see cref="HistoryMarks"/>, where a user's bucket is set before their history is first written. Writes of
 /// marks are group-committed per instance, and this instance remembers what it stored, so only a user in a new bucket
-/// costs a write. Data stored before marks existed is marked once, by the first read of the group's marks.
+/// costs a write. Histories stored without marks (by an earlier release) are marked by the reads of the group's marks,
+/// which trust the row only once a scan finds none (<see cref="ReadHistoryMarksAsync"/>).
 /// </para>
 /// </remarks>
 public sealed class TableEventStore(TableClient table, EventStoreOptions options, TimeProvider timeProvider) : IEventStore
@@ -39,8 +40,17 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
     private const string MarksRow = "history-marks";
     private const string MarksColumn = "Marks";
     private const string MarksCompleteColumn = "Complete";
+    private const string MarksScanAfterColumn = "ScanAfter";
+    private const string MarksBucketsColumn = "Buckets";
+    private const int MarksMergeAttempts = 100;
 
     private readonly ConcurrentDictionary<string, GroupMarks> _marks = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How long after a scan that found unmarked histories the next one waits (and the marks stay untrusted): longer
+    /// than instances of an earlier release keep running during a rollout.
+    /// </summary>
+    public static readonly TimeSpan RescanDelay = TimeSpan.FromHours(1);
 
     /// <summary>The partition of a user's (or session's) events in a dataset group.</summary>
     public static string PartitionKey(string datasetGroup, string userOrSessionId)
@@ -136,6 +146,12 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Null until the group's marks are complete. A row becomes complete when a scan of the group's histories finds
+    /// none unmarked. A scan that finds some (data from a release without marks, or from an instance that lost its
+    /// storage) marks them and waits <see cref="RescanDelay"/> before the next one, so that writers of an earlier release
+    /// still draining during a rollout are gone before the marks are trusted.
+    /// </remarks>
     public Task<HistoryMarks?> ReadHistoryMarksAsync(string datasetGroup, CancellationToken cancellationToken = default)
         => StorageFaults.GuardAsync(StorageFaults.Tables, () => ReadHistoryMarksCoreAsync(datasetGroup, cancellationToken), cancellationToken);
 
@@ -144,14 +160,20 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
         ArgumentException.ThrowIfNullOrEmpty(datasetGroup);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(datasetGroup, MarksRow, cancellationToken: cancellationToken);
         var current = row.HasValue ? row.Value : null;
-        if (current?.GetBoolean(MarksCompleteColumn) == true && current.GetBinary(MarksColumn) is { } bytes)
+        if (current is not null && ReadMarks(current) is { } stored)
         {
-            var stored = HistoryMarks.FromBytes(bytes);
-            MarksOf(datasetGroup).Stored.UnionWith(stored);
-            return stored;
+            MarksOf(datasetGroup).Stored = stored;
+            if (current.GetBoolean(MarksCompleteColumn) == true)
+            {
+                return stored;
+            }
+
+            if (current.GetDateTimeOffset(MarksScanAfterColumn) is { } after && timeProvider.GetUtcNow() < after)
+            {
+                return null;
+            }
         }
 
-        // Histories written before the group had complete marks: mark every one of them once.
         var found = new HistoryMarks();
         var histories = TableClient.CreateQueryFilter(
             $"PartitionKey ge {datasetGroup + "|"} and PartitionKey lt {datasetGroup + "}"} and RowKey eq {HistoryRow}");
@@ -163,10 +185,11 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
             }
         }
 
-        return await MergeMarksAsync(datasetGroup, found, complete: true, cancellationToken);
+        var (merged, complete) = await MergeMarksAsync(datasetGroup, found, scanned: true, cancellationToken);
+        return complete ? merged : null;
     }
 
-    /// <summary>Stores the user's mark before their history is written (nothing to do when this instance stored it already).</summary>
+    /// <summary>Stores the user's mark before their history is written (nothing to do when this instance knows it is stored).</summary>
     private Task MarkAsync(string datasetGroup, string userOrSessionId, CancellationToken cancellationToken)
     {
         var marks = MarksOf(datasetGroup);
@@ -174,7 +197,7 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
         return marks.Stored.Contains(bucket) ? Task.CompletedTask : marks.Writer.AddAsync(bucket, cancellationToken);
     }
 
-    private GroupMarks MarksOf(string datasetGroup) => _marks.GetOrAdd(datasetGroup, group => new GroupMarks(new GroupCommit<int>(buckets =>
+    private GroupMarks MarksOf(string datasetGroup) => _marks.GetOrAdd(datasetGroup, group => new GroupMarks(new GroupCommit<int>(async buckets =>
     {
         var add = new HistoryMarks();
         foreach (var bucket in buckets)
@@ -182,26 +205,47 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
             add.Set(bucket);
         }
 
-        return MergeMarksAsync(group, add, complete: false, CancellationToken.None);
+        await MergeMarksAsync(group, add, scanned: false, CancellationToken.None);
     })));
 
     /// <summary>
-    /// Adds <paramref name="add"/> to the group's stored marks (and <paramref name="complete"/>: states that every
-    /// history is marked), guarded by the row's ETag and tried again on a conflict; returns what was stored.
+    /// Adds <paramref name="add"/> to the group's stored marks, guarded by the row's ETag and tried again on a conflict.
+    /// With <paramref name="scanned"/>, <paramref name="add"/> is every history of the group: the row becomes complete
+    /// when none of them was unmarked, else a next scan is due after <see cref="RescanDelay"/>. Returns what was stored.
     /// </summary>
-    private async Task<HistoryMarks> MergeMarksAsync(string datasetGroup, HistoryMarks add, bool complete, CancellationToken cancellationToken)
+    private async Task<(HistoryMarks Merged, bool Complete)> MergeMarksAsync(string datasetGroup, HistoryMarks add, bool scanned, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var row = await table.GetEntityIfExistsAsync<TableEntity>(datasetGroup, MarksRow, cancellationToken: cancellationToken);
             var current = row.HasValue ? row.Value : null;
-            var merged = current?.GetBinary(MarksColumn) is { } bytes ? HistoryMarks.FromBytes(bytes) : new HistoryMarks();
+
+            // A row of another size (another release's bucket count) is rebuilt: it is not complete any more.
+            var previous = current is null ? null : ReadMarks(current);
+            var merged = new HistoryMarks();
+            if (previous is not null)
+            {
+                merged.UnionWith(previous);
+            }
+
+            var before = merged.Count;
             merged.UnionWith(add);
+            var complete = previous is not null && current!.GetBoolean(MarksCompleteColumn) == true;
+            var scanAfter = previous is null ? null : current!.GetDateTimeOffset(MarksScanAfterColumn);
+            if (scanned)
+            {
+                // Without a row, any history found was written unmarked (a marked write stores the row first).
+                complete = merged.Count == before;
+                scanAfter = complete ? null : timeProvider.GetUtcNow() + RescanDelay;
+            }
+
             var entity = new TableEntity(datasetGroup, MarksRow)
             {
                 [MarksColumn] = merged.ToBytes(),
-                [MarksCompleteColumn] = complete || current?.GetBoolean(MarksCompleteColumn) == true,
+                [MarksBucketsColumn] = HistoryMarks.Buckets,
+                [MarksCompleteColumn] = complete,
             };
+            SetIfNotNull(entity, MarksScanAfterColumn, scanAfter);
             try
             {
                 if (current is null)
@@ -213,16 +257,22 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
                     await table.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
 
-                MarksOf(datasetGroup).Stored.UnionWith(merged);
-                return merged;
+                MarksOf(datasetGroup).Stored = merged;
+                return (merged, complete);
             }
-            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            catch (RequestFailedException e) when ((e.Status == 412 || e.ErrorCode == "EntityAlreadyExists") && attempt < MarksMergeAttempts)
             {
                 // Another instance stored marks meanwhile: merge with theirs (each round, one writer wins).
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (5 * Math.Min(attempt, 10)))), cancellationToken);
             }
         }
     }
+
+    /// <summary>The marks a row holds, or null when they are of another bucket count.</summary>
+    private static HistoryMarks? ReadMarks(TableEntity row)
+        => row.GetInt32(MarksBucketsColumn) == HistoryMarks.Buckets && row.GetBinary(MarksColumn) is { Length: HistoryMarks.ByteLength } bytes
+            ? HistoryMarks.FromBytes(bytes)
+            : null;
 
     /// <inheritdoc />
     public async IAsyncEnumerable<InteractionEvent> ReadAllAsync(
@@ -435,9 +485,14 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
         return json is null ? [] : JsonSerializer.Deserialize(json, EventStoreJson.Default.ListHistoryEvent) ?? [];
     }
 
-    /// <summary>A group's marks this instance knows to be stored, and the group commit that stores new ones.</summary>
-    private sealed record GroupMarks(GroupCommit<int> Writer)
+    /// <summary>
+    /// A group's marks as this instance last read or wrote them (replaced each time, so a lost row is noticed), and the
+    /// group commit that stores new ones.
+    /// </summary>
+    private sealed class GroupMarks(GroupCommit<int> writer)
     {
-        public HistoryMarks Stored { get; } = new();
+        public GroupCommit<int> Writer { get; } = writer;
+
+        public HistoryMarks Stored { get; set; } = new();
     }
 }

@@ -14,7 +14,7 @@ namespace Recsys.Storage.Events;
 /// </summary>
 public sealed class TableHistoryChangeFeed : IHistoryChangeFeed
 {
-    /// <summary>How long a change is kept: longer than a followed cache keeps an entry.</summary>
+    /// <summary>How long a change is kept: longer than a followed cache keeps an entry or trusts its marks without following.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromMinutes(15);
 
     private const string Partition = "changes";
@@ -24,6 +24,7 @@ public sealed class TableHistoryChangeFeed : IHistoryChangeFeed
     // A transaction's body must stay under 4 MiB, and the column's JSON is escaped again in it.
     private const int TransactionChars = 2_000_000;
     private static readonly TimeSpan s_margin = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_startBack = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan s_cleanEvery = TimeSpan.FromMinutes(5);
 
     private readonly TableClient _table;
@@ -39,7 +40,8 @@ public sealed class TableHistoryChangeFeed : IHistoryChangeFeed
         ArgumentNullException.ThrowIfNull(time);
         _table = table;
         _time = time;
-        _since = time.GetUtcNow() - s_margin;
+        // Starts a minute back: the service stamps rows by its own clock, and this instance's may run ahead of it.
+        _since = time.GetUtcNow() - s_startBack;
         _nextClean = time.GetUtcNow() + s_cleanEvery;
     }
 
