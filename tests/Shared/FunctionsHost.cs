@@ -77,9 +77,11 @@ internal sealed class FunctionsHost : IAsyncDisposable
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             // The test's view reads storage as it is, not as an instance's history cache remembers it.
-            builder.Configuration.AddInMemoryCollection(values
-                .Append(KeyValuePair.Create<string, string?>("AzureWebJobsStorage", connectionString))
-                .Append(KeyValuePair.Create<string, string?>("Recsys:Serving:HistoryCacheSeconds", "0")));
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(values)
+            {
+                ["AzureWebJobsStorage"] = connectionString,
+                ["Recsys:Serving:HistoryCacheSeconds"] = "0",
+            });
             builder.Services.AddRecsys(builder.Configuration);
             builder.AddRecsysTelemetry();
             return new FunctionsHost(process, builder.Build());
