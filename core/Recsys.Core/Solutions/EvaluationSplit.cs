@@ -133,8 +133,8 @@ public sealed class EvaluationSplit
 
         var offsets = new int[users + 1];
         var kept = new List<int>(matrix.NonZeroCount);
-        var test = new SampleBuilder();
-        var validation = new SampleBuilder();
+        var test = new SampleBuilder(itemKeys, seed);
+        var validation = new SampleBuilder(itemKeys, seed);
         long testInput = 0, testTargets = 0;
         var scored = 0;
         for (var u = 0; u < users; u++)
@@ -280,6 +280,49 @@ public sealed class EvaluationSplit
         return (positions[..fed], positions[fed..]);
     }
 
+    /// <summary>
+    /// The recency rank of every stored interaction (aligned with the matrix's entries; 0 is a user's newest, capped at
+    /// <see cref="RecencyBoost.MaxRank"/>), with ties in time ordered as the split orders them. All zero without timestamps.
+    /// </summary>
+    public static byte[] RecencyRanks(InteractionMatrix matrix, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        var ranks = new byte[matrix.NonZeroCount];
+        if (!matrix.HasTimestamps)
+        {
+            return ranks;
+        }
+
+        var itemKeys = ItemKeys(matrix, seed);
+        for (var u = 0; u < matrix.UserCount; u++)
+        {
+            var start = matrix.RowOffsets[u];
+            RowRanks(matrix, u, [.. Enumerable.Range(start, matrix.RowLength(u))], itemKeys, seed).CopyTo(ranks, start);
+        }
+
+        return ranks;
+    }
+
+    /// <summary>Recency ranks of a user's cells at <paramref name="positions"/> (aligned with them): newest time first, ties as <see cref="Holdout"/> orders them.</summary>
+    private static byte[] RowRanks(InteractionMatrix matrix, int user, int[] positions, ulong[] itemKeys, ulong seed)
+    {
+        if (!matrix.HasTimestamps)
+        {
+            return new byte[positions.Length];
+        }
+
+        var userKey = Mix(seed ^ 0xD1B54A32D192ED03UL ^ (ulong)user);
+        var times = new long[positions.Length];
+        var ties = new ulong[positions.Length];
+        for (var k = 0; k < positions.Length; k++)
+        {
+            times[k] = matrix.Timestamps[positions[k]];
+            ties[k] = Mix(userKey ^ itemKeys[matrix.ItemIndices[positions[k]]]);
+        }
+
+        return RecencyBoost.Ranks(times, ties);
+    }
+
     /// <summary>The validation fold (0 or 1) of user <paramref name="user"/>: 0 is the temporal fold when time orders interactions.</summary>
     private static int Fold(ulong seed, int user) => (int)(Mix(~seed ^ (ulong)user) & 1);
 
@@ -291,11 +334,12 @@ public sealed class EvaluationSplit
         return z ^ (z >> 31);
     }
 
-    private sealed class SampleBuilder
+    private sealed class SampleBuilder(ulong[] itemKeys, ulong seed)
     {
         private readonly List<int> _users = [];
         private readonly List<int[]> _history = [];
         private readonly List<float[]> _weights = [];
+        private readonly List<byte[]> _ranks = [];
         private readonly List<int[]> _targets = [];
 
         public void Add(int user, InteractionMatrix matrix, int[] fed, int[] held)
@@ -304,10 +348,11 @@ public sealed class EvaluationSplit
             _users.Add(user);
             _history.Add([.. sorted.Select(p => matrix.ItemIndices[p])]);
             _weights.Add([.. sorted.Select(p => matrix.Weights[p])]);
+            _ranks.Add(RowRanks(matrix, user, sorted, itemKeys, seed));
             _targets.Add([.. held.Select(p => matrix.ItemIndices[p])]);
         }
 
-        public UserSample Build() => new([.. _users], [.. _history], [.. _weights], [.. _targets]);
+        public UserSample Build() => new([.. _users], [.. _history], [.. _weights], [.. _targets], [.. _ranks]);
     }
 }
 
@@ -316,8 +361,37 @@ public sealed class EvaluationSplit
 /// <param name="History">History item indices per user.</param>
 /// <param name="HistoryWeights">History weights per user.</param>
 /// <param name="Targets">Target item indices per user.</param>
-public sealed record UserSample(int[] Users, int[][] History, float[][] HistoryWeights, int[][] Targets)
+/// <param name="HistoryRanks">Recency ranks of the history per user (aligned with <paramref name="History"/>; 0 is the newest), or null when unknown.</param>
+public sealed record UserSample(int[] Users, int[][] History, float[][] HistoryWeights, int[][] Targets, byte[][]? HistoryRanks = null)
 {
     /// <summary>Number of users.</summary>
     public int Count => Users.Length;
+
+    /// <summary>
+    /// The same users with <paramref name="boost"/> applied to their history weights (this sample when the boost is
+    /// inactive).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The boost is active and the sample has no recency ranks.</exception>
+    public UserSample WithRecency(RecencyBoost boost)
+    {
+        ArgumentNullException.ThrowIfNull(boost);
+        if (!boost.IsActive)
+        {
+            return this;
+        }
+
+        if (HistoryRanks is null)
+        {
+            throw new InvalidOperationException("The sample has no recency ranks.");
+        }
+
+        var weights = new float[Count][];
+        for (var u = 0; u < Count; u++)
+        {
+            weights[u] = HistoryWeights[u].Length == 0 ? [.. Enumerable.Repeat(1f, History[u].Length)] : (float[])HistoryWeights[u].Clone();
+            boost.Apply(HistoryRanks[u], weights[u]);
+        }
+
+        return this with { HistoryWeights = weights };
+    }
 }

@@ -19,8 +19,8 @@ public sealed record ScoredId(string Id, double? Score);
 /// </summary>
 public sealed class SolutionModel
 {
-    /// <summary>Version of the artifact layout written by <see cref="Write"/>.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>Version of the artifact layout written by <see cref="Write(Stream)"/> (version 1, without the recency boost, is still read).</summary>
+    public const int FormatVersion = 2;
 
     private static ReadOnlySpan<byte> Magic => "RSYSSOLN"u8;
 
@@ -35,12 +35,20 @@ public sealed class SolutionModel
     private readonly string[] _tokens;
     private readonly RankingFeatures? _features;
     private readonly ILearnedRanker? _ranker;
+    private readonly RecencyBoost _recency;
+    private readonly byte[]? _ranks;
+    private readonly float[] _multipliers;
     private int[]? _popularOrder;
 
     private SolutionModel(
         string recipe, string[] userIds, string[] itemIds, InteractionMatrix history, float[] popularity, RecommenderModel model,
-        int[] tokenOffsets, int[] tokenIds, string[] tokens, RankingFeatures? features, ILearnedRanker? ranker)
+        int[] tokenOffsets, int[] tokenIds, string[] tokens, RankingFeatures? features, ILearnedRanker? ranker, RecencyBoost recency, byte[]? ranks)
     {
+        if (recency.IsActive && (ranks is null || ranks.Length != history.NonZeroCount))
+        {
+            throw new InvalidDataException("A recency boost needs the recency rank of every stored interaction.");
+        }
+
         Recipe = recipe;
         _userIds = userIds;
         _itemIds = itemIds;
@@ -54,6 +62,9 @@ public sealed class SolutionModel
         _tokens = tokens;
         _features = features;
         _ranker = ranker;
+        _recency = recency;
+        _ranks = recency.IsActive ? ranks : null;
+        _multipliers = [.. Enumerable.Range(0, RecencyBoost.MaxRank + 1).Select(recency.Multiplier)];
     }
 
     /// <summary>The recipe the model was trained with.</summary>
@@ -70,6 +81,9 @@ public sealed class SolutionModel
 
     /// <summary>Number of items in the catalogue.</summary>
     public int ItemCount => _itemIds.Length;
+
+    /// <summary>The boost of a user's latest interactions applied to their history (<see cref="RecencyBoost.None"/> for most models).</summary>
+    public RecencyBoost Recency => _recency;
 
     /// <summary>Whether a learned ranker re-orders <see cref="Rank"/> results.</summary>
     public bool HasRanker => _ranker is not null;
@@ -127,7 +141,7 @@ public sealed class SolutionModel
         var features = outcome.Ranker is null ? null : new RankingFeatures(data.Matrix, data.ItemTokenOffsets, data.ItemTokenIds);
         return new SolutionModel(
             recipe, [.. data.UserIds], [.. data.ItemIds], data.Matrix, [.. counts.Select(c => (float)c)], outcome.Model,
-            data.ItemTokenOffsets, data.ItemTokenIds, data.Tokens, features, outcome.Ranker);
+            data.ItemTokenOffsets, data.ItemTokenIds, data.Tokens, features, outcome.Ranker, outcome.Recency, outcome.RecencyRanks);
     }
 
     /// <summary>
@@ -248,13 +262,29 @@ public sealed class SolutionModel
         return items.Count == 0 ? [] : UsersFor([.. items], count);
     }
 
-    /// <summary>Writes the versioned artifact: header, id maps, histories, popularity, tokens, model, ranker.</summary>
-    public void Write(Stream stream)
+    /// <summary>
+    /// The layout <see cref="Write(Stream)"/> uses: 1 (which every earlier release reads) unless the model has a recency
+    /// boost, which only <see cref="FormatVersion"/> holds.
+    /// </summary>
+    public int ArtifactVersion => _recency.IsActive ? FormatVersion : 1;
+
+    /// <summary>Writes the versioned artifact (<see cref="ArtifactVersion"/>): header, id maps, histories, popularity, tokens, recency boost, model, ranker.</summary>
+    public void Write(Stream stream) => Write(stream, ArtifactVersion);
+
+    /// <summary>Writes the artifact in layout <paramref name="formatVersion"/> (1 has no recency boost).</summary>
+    internal void Write(Stream stream, int formatVersion)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ArgumentOutOfRangeException.ThrowIfLessThan(formatVersion, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(formatVersion, FormatVersion);
+        if (formatVersion < 2 && _recency.IsActive)
+        {
+            throw new InvalidOperationException("Format version 1 cannot hold a recency boost.");
+        }
+
         using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         writer.Write(Magic);
-        writer.Write(FormatVersion);
+        writer.Write(formatVersion);
         writer.Write(Recipe);
         BinaryArrays.WriteStrings(writer, _userIds);
         BinaryArrays.WriteStrings(writer, _itemIds);
@@ -265,6 +295,13 @@ public sealed class SolutionModel
         BinaryArrays.Write<int>(writer, _tokenOffsets);
         BinaryArrays.Write<int>(writer, _tokenIds);
         BinaryArrays.WriteStrings(writer, _tokens);
+        if (formatVersion >= 2)
+        {
+            writer.Write(_recency.Floor);
+            writer.Write(_recency.HalfLife);
+            BinaryArrays.Write<byte>(writer, _ranks ?? []);
+        }
+
         writer.Flush();
         Model.Save(stream);
         writer.Write(_ranker is not null);
@@ -279,7 +316,7 @@ public sealed class SolutionModel
         writer.Flush();
     }
 
-    /// <summary>Reads an artifact written by <see cref="Write"/>.</summary>
+    /// <summary>Reads an artifact written by <see cref="Write(Stream)"/>.</summary>
     /// <param name="stream">The artifact.</param>
     /// <param name="ranking">Loads the learned ranker when the artifact has one (required then).</param>
     /// <exception cref="InvalidDataException">Not an artifact of a version this build reads.</exception>
@@ -295,9 +332,9 @@ public sealed class SolutionModel
         }
 
         var version = reader.ReadInt32();
-        if (version != FormatVersion)
+        if (version is < 1 or > FormatVersion)
         {
-            throw new InvalidDataException($"Unsupported solution model format version {version}; this build reads version {FormatVersion}.");
+            throw new InvalidDataException($"Unsupported solution model format version {version}; this build reads versions 1 to {FormatVersion}.");
         }
 
         var recipe = reader.ReadString();
@@ -308,6 +345,21 @@ public sealed class SolutionModel
         var tokenOffsets = BinaryArrays.Read<int>(reader);
         var tokenIds = BinaryArrays.Read<int>(reader);
         var tokens = BinaryArrays.ReadStrings(reader);
+        var recency = RecencyBoost.None;
+        byte[]? ranks = null;
+        if (version >= 2)
+        {
+            var floor = reader.ReadSingle();
+            var halfLife = reader.ReadSingle();
+            ranks = BinaryArrays.Read<byte>(reader);
+            if (!(floor > 0 && floor <= 1 && halfLife > 0 && float.IsFinite(halfLife)))
+            {
+                throw new InvalidDataException($"Invalid recency boost (floor {floor}, half-life {halfLife}) in model artifact.");
+            }
+
+            recency = floor < 1 ? new RecencyBoost(floor, halfLife) : RecencyBoost.None;
+        }
+
         var model = RecommenderModel.Load(stream);
         RankingFeatures? features = null;
         ILearnedRanker? ranker = null;
@@ -318,61 +370,85 @@ public sealed class SolutionModel
             ranker = (ranking ?? throw new InvalidOperationException("This model has a learned ranker; pass an ILearningToRank to load it.")).Load(bytes);
         }
 
-        return new SolutionModel(recipe, users, items, history, popularity, model, tokenOffsets, tokenIds, tokens, features, ranker);
+        return new SolutionModel(recipe, users, items, history, popularity, model, tokenOffsets, tokenIds, tokens, features, ranker, recency, ranks);
     }
 
     /// <summary>
     /// The user's training row merged with the recent items the model knows (weight at least 1), ascending by item
-    /// index.
+    /// index; with a recency boost, each weight is multiplied by its interaction's boost (recent items, oldest first
+    /// in <paramref name="recentItemIds"/>, are the newest).
     /// </summary>
     private (int[] Items, float[] Weights) History(string? userId, IReadOnlyList<string>? recentItemIds)
     {
         ReadOnlySpan<int> row = default;
         ReadOnlySpan<float> rowWeights = default;
+        ReadOnlySpan<byte> rowRanks = default;
         if (userId is not null && _users.TryGetValue(userId, out var user))
         {
             row = _history.RowItems(user);
             rowWeights = _history.RowWeights(user);
+            rowRanks = _ranks is null ? default : _ranks.AsSpan(_history.RowOffsets[user], row.Length);
         }
 
-        SortedSet<int>? recent = null;
-        foreach (var id in recentItemIds ?? [])
+        // Known recent items with their recency rank (the newest 0).
+        SortedDictionary<int, int>? recent = null;
+        var recentIds = recentItemIds ?? [];
+        for (var k = recentIds.Count - 1; k >= 0; k--)
         {
-            if (_items.TryGetValue(id, out var item))
+            if (_items.TryGetValue(recentIds[k], out var item))
             {
-                (recent ??= []).Add(item);
+                recent ??= [];
+                recent.TryAdd(item, recent.Count);
             }
         }
 
         if (recent is null)
         {
-            return (row.ToArray(), rowWeights.ToArray());
+            var rowOnly = rowWeights.ToArray();
+            for (var k = 0; k < rowRanks.Length; k++)
+            {
+                rowOnly[k] *= _multipliers[rowRanks[k]];
+            }
+
+            return (row.ToArray(), rowOnly);
+        }
+
+        // Training interactions are older than the recent items they do not repeat (events sent since training); a
+        // recent event that training already holds keeps its place.
+        var shift = 0;
+        foreach (var item in recent.Keys)
+        {
+            shift += row.BinarySearch(item) < 0 ? 1 : 0;
         }
 
         var items = new List<int>(row.Length + recent.Count);
         var weights = new List<float>(row.Length + recent.Count);
         var p = 0;
-        foreach (var item in recent)
+        foreach (var (item, rank) in recent)
         {
             for (; p < row.Length && row[p] < item; p++)
             {
                 items.Add(row[p]);
-                weights.Add(rowWeights[p]);
+                weights.Add(RowWeight(rowWeights, rowRanks, p, shift));
             }
 
             var known = p < row.Length && row[p] == item;
             items.Add(item);
-            weights.Add(known ? Math.Max(rowWeights[p++], 1f) : 1f);
+            weights.Add((known ? Math.Max(rowWeights[p++], 1f) : 1f) * _multipliers[Math.Min(rank, RecencyBoost.MaxRank)]);
         }
 
         for (; p < row.Length; p++)
         {
             items.Add(row[p]);
-            weights.Add(rowWeights[p]);
+            weights.Add(RowWeight(rowWeights, rowRanks, p, shift));
         }
 
         return ([.. items], [.. weights]);
     }
+
+    /// <summary>A training interaction's weight, boosted by its recency rank moved back by <paramref name="shift"/> newer recent items.</summary>
+    private float RowWeight(ReadOnlySpan<float> weights, ReadOnlySpan<byte> ranks, int position, int shift) =>
+        ranks.IsEmpty ? weights[position] : weights[position] * _multipliers[Math.Min(ranks[position] + shift, RecencyBoost.MaxRank)];
 
     private IReadOnlyList<ScoredId> RecommendIndices(int[] history, float[] weights, int count)
     {

@@ -6,7 +6,7 @@ namespace Recsys.Core.Solutions;
 /// </summary>
 /// <param name="SolutionVersionArn">The version.</param>
 /// <param name="Recipe">Recipe name.</param>
-/// <param name="ModelFormatVersion">Artifact layout version (<see cref="SolutionModel.FormatVersion"/>).</param>
+/// <param name="ModelFormatVersion">Artifact layout version (<see cref="SolutionModel.ArtifactVersion"/>).</param>
 /// <param name="ArtifactPath">Blob path of the binary artifact.</param>
 /// <param name="ArtifactBytes">Its size.</param>
 /// <param name="Hyperparameters">Hyperparameters the model was trained with.</param>

@@ -110,6 +110,7 @@ public static class TrainingPhase
 /// <param name="Candidates">Each configuration tried on the validation split, with its objective value.</param>
 /// <param name="RankingImprovement">For personalized-ranking: nDCG@10 on held-out users of the base order and of the learned ranker.</param>
 /// <param name="BlendObjective">When the served model blends the candidates (<c>model=auto</c>): the blend's objective on the validation split.</param>
+/// <param name="HistoryRecency">For <c>model=auto</c> on data whose timestamps order interactions: the boost of users' latest interactions chosen on validation, with every boost tried.</param>
 public sealed record EvaluationSummary(
     string Method,
     int TrainingUsers,
@@ -121,7 +122,26 @@ public sealed record EvaluationSummary(
     int CatalogItems,
     IReadOnlyList<CandidateScore>? Candidates = null,
     RankingImprovement? RankingImprovement = null,
-    double? BlendObjective = null);
+    double? BlendObjective = null,
+    HistoryRecency? HistoryRecency = null);
+
+/// <summary>
+/// The boost of a user's latest interactions when their history is scored (<see cref="Recsys.Algorithms.Data.RecencyBoost"/>):
+/// the interaction of recency rank r weighs <c>Floor + (1 − Floor)·0.5^(r / HalfLife)</c> times its weight.
+/// </summary>
+/// <param name="Floor">The chosen floor; 1 is no boost.</param>
+/// <param name="HalfLife">Its half-life in interactions.</param>
+/// <param name="Tried">Every boost scored on the validation users, the first being none.</param>
+public sealed record HistoryRecency(double Floor, double HalfLife, IReadOnlyList<RecencyTrial> Tried);
+
+/// <summary>A recency boost scored on the validation users.</summary>
+/// <param name="Floor">Its floor (1: none).</param>
+/// <param name="HalfLife">Its half-life in interactions.</param>
+/// <param name="Objective">nDCG@10 on all validation users.</param>
+/// <param name="TemporalFoldObjective">nDCG@10 on the users whose newest interactions were held out.</param>
+/// <param name="RandomFoldObjective">nDCG@10 on the users whose held-out interactions were a random sample.</param>
+/// <param name="Chosen">Whether it is the boost served.</param>
+public sealed record RecencyTrial(double Floor, double HalfLife, double Objective, double TemporalFoldObjective, double RandomFoldObjective, bool Chosen);
 
 /// <summary>One configuration tried during selection or HPO.</summary>
 /// <param name="Hyperparameters">The configuration (only the values that differ between candidates).</param>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Recsys.Algorithms;
+using Recsys.Algorithms.Data;
 using Recsys.Algorithms.Ensemble;
 using Recsys.Algorithms.Evaluation;
 using Recsys.Core.Recipes;
@@ -39,7 +40,14 @@ public sealed record TrainingOutcome(
     IReadOnlyDictionary<string, double> Metrics,
     EvaluationSummary Evaluation,
     ILearnedRanker? Ranker,
-    IReadOnlyDictionary<string, double> Timings);
+    IReadOnlyDictionary<string, double> Timings)
+{
+    /// <summary>The boost of users' latest interactions the served model applies to their histories (none unless <c>model=auto</c> chose one).</summary>
+    public RecencyBoost Recency { get; init; } = RecencyBoost.None;
+
+    /// <summary>When <see cref="Recency"/> is active: the recency rank of every interaction of the training data (aligned with its matrix).</summary>
+    public byte[]? RecencyRanks { get; init; }
+}
 
 /// <summary>
 /// One training run, independent of storage: split the data (Personalize's split plus a validation split), choose
@@ -99,8 +107,9 @@ public static class TrainingPipeline
             final = new BlendModel(models, plan.Weights);
         }
 
+        var ranks = plan.Recency.IsActive ? EvaluationSplit.RecencyRanks(data.Matrix, settings.Seed) : null;
         timings["final"] = Lap(clock);
-        return new TrainingOutcome(final, plan.Chosen, plan.Metrics, plan.Summary!, plan.Ranker, timings);
+        return new TrainingOutcome(final, plan.Chosen, plan.Metrics, plan.Summary!, plan.Ranker, timings) { Recency = plan.Recency, RecencyRanks = ranks };
     }
 
     /// <summary>
@@ -161,7 +170,7 @@ public static class TrainingPipeline
         }
         else
         {
-            testMetrics = OfflineMetrics.Compute(plan.EvaluationModel, split.Test, data.ItemIds.Count);
+            testMetrics = OfflineMetrics.Compute(plan.EvaluationModel, split.Test.WithRecency(plan.Recency), data.ItemIds.Count);
         }
 
         timings["evaluation"] = Lap(clock);
@@ -176,7 +185,8 @@ public static class TrainingPipeline
             data.ItemIds.Count,
             plan.Scores.Count > 0 ? plan.Scores : null,
             improvement,
-            plan.BlendObjective);
+            plan.BlendObjective,
+            plan.RecencyReport);
         return plan with { Metrics = testMetrics, Summary = summary, Ranker = ranker, EvaluationModel = null! };
     }
 
@@ -249,8 +259,22 @@ public static class TrainingPipeline
 
         var evaluationModel = kept.Length == 1 ? models[kept[0]] : new BlendModel([.. kept.Select(m => models[m])], [.. kept.Select(m => fit.Weights[m])]);
 
+        // Where time orders the data, how much the latest interactions count is chosen on the same users.
+        var recency = RecencyBoost.None;
+        HistoryRecency? report = null;
+        if (split.IsTemporal && validation.HistoryRanks is not null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            (recency, var trials) = RecencySearch.Choose(evaluationModel, validation, split.ValidationFolds);
+            report = new HistoryRecency(Math.Round(recency.Floor, 6), Math.Round(recency.HalfLife, 6), trials);
+        }
+
         // The version's hyperparameters stay model=auto (what it was asked for); the members and weights are in the evaluation summary.
-        return new Plan([.. kept.Select(m => members[m])], [.. kept.Select(m => fit.Weights[m])], configuration, evaluationModel, scores, fit.Objective);
+        return new Plan([.. kept.Select(m => members[m])], [.. kept.Select(m => fit.Weights[m])], configuration, evaluationModel, scores, fit.Objective)
+        {
+            Recency = recency,
+            RecencyReport = report,
+        };
     }
 
     /// <summary>
@@ -362,6 +386,10 @@ public static class TrainingPipeline
         public EvaluationSummary? Summary { get; init; }
 
         public ILearnedRanker? Ranker { get; init; }
+
+        public RecencyBoost Recency { get; init; } = RecencyBoost.None;
+
+        public HistoryRecency? RecencyReport { get; init; }
     }
 }
 

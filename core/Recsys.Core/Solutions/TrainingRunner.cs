@@ -149,7 +149,7 @@ public sealed class TrainingRunner(
         var manifest = new ModelManifest(
             version.Arn,
             recipe.Name,
-            SolutionModel.FormatVersion,
+            served.ArtifactVersion,
             path,
             bytes,
             outcome.Hyperparameters.Values,

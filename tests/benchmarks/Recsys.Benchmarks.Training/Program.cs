@@ -58,6 +58,21 @@ if (args.Length > 0 && args[0] == "lambda-probe")
     return LambdaProbe.Run(args.Length > 1 ? args[1] : null, [.. (args.Length > 2 ? args[2] : "25,50,100,200,400,800,1600").Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))]);
 }
 
+if (args.Length > 0 && args[0] == "recency-probe")
+{
+    return VariantProbe.RunRecency(args.Length > 1 ? args[1] : null);
+}
+
+if (args.Length > 0 && args[0] == "ensemble-probe")
+{
+    return VariantProbe.RunEnsemble(args.Length > 1 ? args[1] : null);
+}
+
+if (args.Length > 0 && args[0] == "variant-probe")
+{
+    return VariantProbe.Run(args.Length > 1 ? args[1] : null);
+}
+
 if (args.Length > 0 && args[0] == "quality")
 {
     string? caseFilter = args.Length > 2 && args[1] == "--case" ? args[2] : null;

@@ -116,6 +116,10 @@ internal static class ScaleBenchmark
                 ["fit_seconds"] = Math.Round(c.Seconds, 1),
             })]),
             ["blend_validation_nDCG10"] = outcome.Evaluation.BlendObjective,
+            ["history_recency_floor"] = outcome.Evaluation.HistoryRecency?.Floor,
+            ["history_recency_tried"] = outcome.Evaluation.HistoryRecency is { } recency
+                ? string.Join("; ", recency.Tried.Select(t => FormattableString.Invariant($"floor {t.Floor}: validation {t.Objective:F4} (temporal {t.TemporalFoldObjective:F4}, random {t.RandomFoldObjective:F4}){(t.Chosen ? " chosen" : string.Empty)}")))
+                : "not tried (time carries no order)",
             ["ease_head_items"] = RecipeModels.EaseHeadItems(data.Matrix),
             ["peak_working_set_mb_by_phase"] = new JsonObject(phasePeaks.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Math.Round(p.Value / 1048576.0)))),
             ["scored_test_users"] = (int)outcome.Metrics["evaluated_users"],

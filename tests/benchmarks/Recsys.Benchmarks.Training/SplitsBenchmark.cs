@@ -485,10 +485,7 @@ internal static class SplitsBenchmark
         var dataset = TrainingData(d);
         var outcome = TrainingPipeline.Run(dataset, recipe, [defaults], new TrainingSettings());
 
-        var userIndex = dataset.UserIds.Select((id, index) => (id, index)).ToDictionary(p => int.Parse(p.id, CultureInfo.InvariantCulture), p => p.index);
-        var itemIndex = dataset.ItemIds.Select(id => d.ItemIndex[int.Parse(id, CultureInfo.InvariantCulture)]).ToArray();
-        var matrix = dataset.Matrix;
-        var model = outcome.Model;
+        var served = SolutionModel.Create(RecipeCatalog.UserPersonalization, dataset, outcome);
         var candidates = new JsonArray();
         foreach (var candidate in outcome.Evaluation.Candidates ?? [])
         {
@@ -503,12 +500,8 @@ internal static class SplitsBenchmark
 
         var chosen = outcome.Hyperparameters.GetString("model");
         return new TrainedRun(
-            (u, n) =>
-            {
-                var user = userIndex[d.UserIds[u]];
-                return model.Recommend(matrix.RowItems(user), matrix.RowWeights(user), n)
-                    .Select(s => new ScoredItem(itemIndex[s.Item], s.Score)).ToArray();
-            },
+            (u, n) => served.Recommend(d.UserIds[u].ToString(CultureInfo.InvariantCulture), null, n)
+                .Select(s => new ScoredItem(d.ItemIndex[int.Parse(s.Id, CultureInfo.InvariantCulture)], (float)(s.Score ?? 0))).ToArray(),
             $";chosen model={chosen}",
             new JsonObject
             {
@@ -516,6 +509,21 @@ internal static class SplitsBenchmark
                 ["phase_seconds"] = new JsonObject(outcome.Timings.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))),
                 ["validation_candidates"] = candidates,
                 ["blend_validation_nDCG10"] = outcome.Evaluation.BlendObjective,
+                ["history_recency"] = outcome.Evaluation.HistoryRecency is { } recency
+                    ? new JsonObject
+                    {
+                        ["floor"] = recency.Floor,
+                        ["half_life"] = recency.HalfLife,
+                        ["tried"] = new JsonArray([.. recency.Tried.Select(t => (JsonNode)new JsonObject
+                        {
+                            ["floor"] = t.Floor,
+                            ["validation_nDCG10"] = t.Objective,
+                            ["temporal_fold"] = t.TemporalFoldObjective,
+                            ["random_fold"] = t.RandomFoldObjective,
+                            ["chosen"] = t.Chosen,
+                        })]),
+                    }
+                    : null,
                 ["pipeline_holdout_nDCG10"] = outcome.Metrics["normalized_discounted_cumulative_gain_at_10"],
             });
     }
