@@ -1,3 +1,5 @@
+using Recsys.Algorithms.Evaluation;
+
 namespace Recsys.Algorithms.Ensemble;
 
 /// <summary>Settings of <see cref="BlendWeightSearch"/>.</summary>
@@ -259,23 +261,8 @@ public static class BlendWeightSearch
     /// <summary>Whether <paramref name="trial"/> beats <paramref name="current"/> by more than <paramref name="standardErrors"/> standard errors of the paired per-user differences.</summary>
     private static bool Significant(Score trial, Score current, double standardErrors)
     {
-        var n = trial.PerUser.Length;
-        if (n < 2)
-        {
-            return trial.Mean > current.Mean;
-        }
-
-        double sum = 0, square = 0;
-        for (var u = 0; u < n; u++)
-        {
-            var d = trial.PerUser[u] - current.PerUser[u];
-            sum += d;
-            square += d * d;
-        }
-
-        var mean = sum / n;
-        var variance = Math.Max(0, (square - (n * mean * mean)) / (n - 1));
-        return mean > 0 && mean > standardErrors * Math.Sqrt(variance / n);
+        var gain = PairedGain.Of(trial.PerUser, current.PerUser);
+        return gain.Count < 2 ? trial.Mean > current.Mean : gain.Mean > 0 && gain.Mean > standardErrors * gain.StandardError;
     }
 
     /// <summary>The objective over all users, per fold, and per user.</summary>

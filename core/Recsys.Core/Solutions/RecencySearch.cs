@@ -1,5 +1,6 @@
 using Recsys.Algorithms;
 using Recsys.Algorithms.Data;
+using Recsys.Algorithms.Evaluation;
 
 namespace Recsys.Core.Solutions;
 
@@ -61,8 +62,8 @@ public static class RecencySearch
         {
             var perUser = PerUser(model, validation.WithRecency(boost));
             scored.Add((boost, perUser));
-            if (Gain(perUser, none, folds, 0) is { Mean: > 0 } temporal && temporal.Mean > temporal.StandardError
-                && Gain(perUser, none, folds, 1) is var random
+            if (PairedGain.Of(perUser, none, folds, 0) is { Mean: > 0 } temporal && temporal.Mean > temporal.StandardError
+                && PairedGain.Of(perUser, none, folds, 1) is var random
                 && random.Mean >= -Math.Max(random.StandardError, MaxRandomFoldLoss * FoldMean(none, folds, 1))
                 && perUser.Average() > scored[chosen].PerUser.Average())
             {
@@ -98,33 +99,6 @@ public static class RecencySearch
             result[u] = ideal > 0 ? dcg / ideal : 0;
         });
         return result;
-    }
-
-    /// <summary>Mean and standard error of the paired per-user gains of <paramref name="trial"/> over <paramref name="current"/> in a fold.</summary>
-    private static (double Mean, double StandardError) Gain(double[] trial, double[] current, IReadOnlyList<int> folds, int fold)
-    {
-        double sum = 0, square = 0;
-        var n = 0;
-        for (var u = 0; u < trial.Length; u++)
-        {
-            if (folds[u] != fold)
-            {
-                continue;
-            }
-
-            var d = trial[u] - current[u];
-            sum += d;
-            square += d * d;
-            n++;
-        }
-
-        if (n < 2)
-        {
-            return (0, 0);
-        }
-
-        var mean = sum / n;
-        return (mean, Math.Sqrt(Math.Max(0, (square - (n * mean * mean)) / (n - 1)) / n));
     }
 
     private static double FoldMean(double[] perUser, IReadOnlyList<int> folds, int fold)
