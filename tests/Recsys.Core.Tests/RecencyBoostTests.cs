@@ -92,11 +92,16 @@ public sealed class RecencyBoostTests
         // Users' best item continues their arc from its newest end (not from its oldest), and a real-time event, newer
         // than everything trained on, moves it on.
         int Item(string id) => int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture);
+        int Newest(int u)
+        {
+            var row = data.Matrix.RowItems(u).ToArray().Select(i => Item(data.ItemIds[i])).ToHashSet();
+            return row.Single(i => !row.Contains((i + 1) % Items));
+        }
+
         int fromNewest = 0, afterEvent = 0;
         for (var u = 0; u < data.UserIds.Count; u++)
         {
-            var row = data.Matrix.RowItems(u).ToArray().Select(i => Item(data.ItemIds[i])).ToHashSet();
-            var newest = row.Single(i => !row.Contains((i + 1) % Items));
+            var newest = Newest(u);
             fromNewest += Item(served.Recommend(data.UserIds[u], null, 1)[0].Id) == (newest + 1) % Items ? 1 : 0;
             afterEvent += Item(served.Recommend(data.UserIds[u], [$"i{(newest + 1) % Items:D2}"], 1)[0].Id) == (newest + 2) % Items ? 1 : 0;
         }
@@ -107,7 +112,7 @@ public sealed class RecencyBoostTests
         var next = served.Recommend(user, null, 1)[0].Id;
 
         // An event that training already holds (the newest one, sent again) changes nothing.
-        var newestId = data.ItemIds[data.Matrix.RowItems(0).ToArray().Single(i => !data.Matrix.RowItems(0).Contains(data.ItemIds.ToList().IndexOf($"i{(Item(data.ItemIds[i]) + 1) % Items:D2}")))];
+        var newestId = $"i{Newest(0):D2}";
         Assert.Equal(served.Recommend(user, null, 10), served.Recommend(user, [newestId], 10));
         Assert.Equal(2, served.ArtifactVersion);
 

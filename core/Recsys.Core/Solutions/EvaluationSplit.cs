@@ -268,7 +268,7 @@ public sealed class EvaluationSplit
         var length = matrix.RowLength(user);
         var positions = Enumerable.Range(start, length).ToArray();
         var keys = new (long Time, ulong Tie)[length];
-        var userKey = Mix(seed ^ 0xD1B54A32D192ED03UL ^ (ulong)user);
+        var userKey = UserTieKey(seed, user);
         for (var k = 0; k < length; k++)
         {
             var p = start + k;
@@ -311,7 +311,7 @@ public sealed class EvaluationSplit
             return new byte[positions.Length];
         }
 
-        var userKey = Mix(seed ^ 0xD1B54A32D192ED03UL ^ (ulong)user);
+        var userKey = UserTieKey(seed, user);
         var times = new long[positions.Length];
         var ties = new ulong[positions.Length];
         for (var k = 0; k < positions.Length; k++)
@@ -322,6 +322,9 @@ public sealed class EvaluationSplit
 
         return RecencyBoost.Ranks(times, ties);
     }
+
+    /// <summary>A user's part of the tie-break of interactions at the same time (with the item's content key).</summary>
+    private static ulong UserTieKey(ulong seed, int user) => Mix(seed ^ 0xD1B54A32D192ED03UL ^ (ulong)user);
 
     /// <summary>The validation fold (0 or 1) of user <paramref name="user"/>: 0 is the temporal fold when time orders interactions.</summary>
     private static int Fold(ulong seed, int user) => (int)(Mix(~seed ^ (ulong)user) & 1);

@@ -33,6 +33,8 @@ public static class RecencySearch
     /// <summary>List length scored.</summary>
     private const int Depth = 10;
 
+    private static readonly RankingEvaluationOptions s_options = new() { Ks = [Depth] };
+
     /// <summary>
     /// Scores no boost and each candidate with <paramref name="model"/> on <paramref name="validation"/> (which must carry
     /// recency ranks) and returns the boost chosen with every trial.
@@ -77,26 +79,14 @@ public static class RecencySearch
         return (scored[chosen].Boost, trials);
     }
 
-    /// <summary>nDCG@10 per user.</summary>
+    /// <summary>nDCG@10 per user, as the run's objective defines it (<see cref="RankingEvaluator"/>).</summary>
     private static double[] PerUser(RecommenderModel model, UserSample sample)
     {
         var result = new double[sample.Count];
         Parallel.For(0, sample.Count, TrainingScheduler.Shared.ParallelOptions(), u =>
         {
-            var top = model.Recommend(sample.History[u], sample.HistoryWeights[u], Depth);
-            var targets = sample.Targets[u];
-            double dcg = 0, ideal = 0;
-            for (var r = 0; r < top.Length; r++)
-            {
-                dcg += Array.IndexOf(targets, top[r].Item) >= 0 ? 1 / Math.Log2(r + 2) : 0;
-            }
-
-            for (var r = 0; r < Math.Min(Depth, targets.Length); r++)
-            {
-                ideal += 1 / Math.Log2(r + 2);
-            }
-
-            result[u] = ideal > 0 ? dcg / ideal : 0;
+            IReadOnlyList<int>[] list = [model.Recommend(sample.History[u], sample.HistoryWeights[u], Depth).Select(s => s.Item).ToArray()];
+            result[u] = sample.Targets[u].Length == 0 ? 0 : RankingEvaluator.Evaluate(list, [sample.Targets[u]], options: s_options).NdcgAt(Depth);
         });
         return result;
     }

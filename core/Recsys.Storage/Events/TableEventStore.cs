@@ -222,12 +222,7 @@ public sealed class TableEventStore(TableClient table, EventStoreOptions options
 
             // A row of another size (another release's bucket count) is rebuilt: it is not complete any more.
             var previous = current is null ? null : ReadMarks(current);
-            var merged = new HistoryMarks();
-            if (previous is not null)
-            {
-                merged.UnionWith(previous);
-            }
-
+            var merged = previous ?? new HistoryMarks();
             var before = merged.Count;
             merged.UnionWith(add);
             var complete = previous is not null && current!.GetBoolean(MarksCompleteColumn) == true;
