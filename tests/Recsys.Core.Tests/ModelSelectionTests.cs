@@ -68,6 +68,16 @@ public sealed class ModelSelectionTests
     }
 
     [Fact]
+    public void Validation_users_shrink_with_a_large_catalogue_within_their_bounds()
+    {
+        var settings = new TrainingSettings();
+        Assert.Equal(10_000, settings.ValidationUsers(9_000));     // a pass over 10,000 users stays within the budget
+        Assert.Equal(5_000, settings.ValidationUsers(50_000));     // 250 M scores / 50,000 items
+        Assert.Equal(2_000, settings.ValidationUsers(1_000_000));  // never fewer than the minimum
+        Assert.Equal(300, new TrainingSettings { MaxValidationUsers = 300 }.ValidationUsers(1_000_000)); // nor more than the maximum
+    }
+
+    [Fact]
     public void Time_that_carries_no_order_is_detected()
     {
         InteractionMatrix Matrix(Func<int, int, long>? time)

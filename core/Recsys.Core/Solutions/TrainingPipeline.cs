@@ -14,8 +14,21 @@ public sealed record TrainingSettings
     /// <summary>Seed of the split and of HPO sampling.</summary>
     public ulong Seed { get; init; } = 42;
 
-    /// <summary>Most validation users (model selection, HPO, ranker training).</summary>
-    public int MaxValidationUsers { get; init; } = 2_000;
+    /// <summary>Most validation users (model selection, HPO).</summary>
+    public int MaxValidationUsers { get; init; } = 10_000;
+
+    /// <summary>Validation users a large catalogue still gets (when the data has them), whatever <see cref="ValidationScoreBudget"/> says.</summary>
+    public int MinValidationUsers { get; init; } = 2_000;
+
+    /// <summary>
+    /// Most (user, item) scores one pass over the validation users may compute: each candidate, blend and recency
+    /// trial scores every validation user over the whole catalogue, so a larger catalogue gets fewer validation users.
+    /// </summary>
+    public long ValidationScoreBudget { get; init; } = 250_000_000;
+
+    /// <summary>Validation users of a model choice on a catalogue of <paramref name="itemCount"/> items (fewer when the data has fewer).</summary>
+    public int ValidationUsers(int itemCount)
+        => (int)Math.Clamp(ValidationScoreBudget / Math.Max(1, itemCount), Math.Min(MinValidationUsers, MaxValidationUsers), MaxValidationUsers);
 
     /// <summary>Most held-out users scored for the metrics.</summary>
     public int MaxScoredTestUsers { get; init; } = 10_000;
@@ -61,6 +74,9 @@ public sealed record TrainingOutcome(
 /// </remarks>
 public static class TrainingPipeline
 {
+    /// <summary>Validation users whose candidate lists train the learned ranker of personalized-ranking.</summary>
+    private const int RankerValidationUsers = 5_000;
+
     /// <summary>Runs the pipeline.</summary>
     /// <param name="data">The filtered training data.</param>
     /// <param name="recipe">The recipe.</param>
@@ -129,7 +145,7 @@ public static class TrainingPipeline
     {
         var isRanking = recipe.Name == RecipeCatalog.PersonalizedRanking;
         var split = EvaluationSplit.Create(
-            data.Matrix, settings.Seed, isRanking ? Math.Max(settings.MaxValidationUsers, 5_000) : settings.MaxValidationUsers, settings.MaxScoredTestUsers);
+            data.Matrix, settings.Seed, isRanking ? RankerValidationUsers : settings.ValidationUsers(data.Matrix.ItemCount), settings.MaxScoredTestUsers);
         var hasModel = recipe.Hyperparameters.Any(h => h.Name == "model");
         var candidates = configurations.SelectMany(c => hasModel ? RecipeModels.ExpandAuto(c, split.Fit) : [c]).ToList();
         timings["split"] = Lap(clock);

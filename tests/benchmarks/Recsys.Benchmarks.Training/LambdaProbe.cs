@@ -18,7 +18,7 @@ internal static class LambdaProbe
             var d = c.Load();
             var dataset = SplitsBenchmark.TrainingData(d);
             var settings = new TrainingSettings();
-            var split = EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.MaxValidationUsers, settings.MaxScoredTestUsers);
+            var split = EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.ValidationUsers(dataset.Matrix.ItemCount), settings.MaxScoredTestUsers);
             Console.WriteLine($"== {c.Name}: {split.Description}; validation {split.Validation.Count} (temporal {split.TemporalValidationUsers})");
             var models = new List<RecommenderModel>();
             var test = new List<double>();

@@ -68,6 +68,13 @@ if (args.Length > 0 && args[0] == "ensemble-probe")
     return VariantProbe.RunEnsemble(args.Length > 1 ? args[1] : null);
 }
 
+// dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- stack-probe [CASE]
+//   (a LightGBM LambdaRank stack over the candidates' standardized scores, fitted on validation, vs EASE; prints only)
+if (args.Length > 0 && args[0] == "stack-probe")
+{
+    return StackProbe.Run(args.Length > 1 ? args[1] : null);
+}
+
 if (args.Length > 0 && args[0] == "variant-probe")
 {
     return VariantProbe.Run(args.Length > 1 ? args[1] : null);

@@ -132,6 +132,8 @@ internal static class QualityBenchmark
             () => Split("ml-small sparse 15%", Sparse(Ratings(), 0.15), Protocol.LeaveLastOut));
         yield return new Case("synthetic 20k items", "generator: 20,000 items, 4,000 users, 300k events (views, clicks, purchases; one row per user-item pair, count as rating)", "last25", true,
             () => Split("synthetic 20k items", Synthetic(new SyntheticDataOptions { Seed = 7, Items = 20_000, Users = 4_000, Interactions = 300_000 }, keepTime: true), Protocol.Last25));
+        yield return new Case("synthetic 24k catalogue", "generator: 24,000 items, 5,000 users, 450k events, popularity exponent 0.7 (20k+ items in train; one row per user-item pair, count as rating)", "random75", true,
+            () => Split("synthetic 24k catalogue", Synthetic(new SyntheticDataOptions { Seed = 13, Items = 24_000, Users = 5_000, Interactions = 450_000, PopularityExponent = 0.7 }, keepTime: true), Protocol.Random75));
         yield return new Case("synthetic play counts 15k, no time", "generator: 15,000 items, 3,000 users, 250k plays, popularity exponent 0.8; counts as rating; no timestamps", "random75", false,
             () => Split("synthetic play counts 15k, no time", Synthetic(new SyntheticDataOptions { Seed = 11, Items = 15_000, Users = 3_000, Interactions = 250_000, PopularityExponent = 0.8 }, keepTime: false), Protocol.Random75));
     }

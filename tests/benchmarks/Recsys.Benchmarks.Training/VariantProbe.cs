@@ -89,7 +89,7 @@ internal static class VariantProbe
             var d = c.Load();
             var dataset = SplitsBenchmark.TrainingData(d);
             var settings = new TrainingSettings();
-            var split = EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.MaxValidationUsers, settings.MaxScoredTestUsers);
+            var split = EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.ValidationUsers(dataset.Matrix.ItemCount), settings.MaxScoredTestUsers);
             var finals = new List<RecommenderModel>();
             var tests = new List<double>();
             foreach (var (beta, p) in variants)
@@ -133,7 +133,7 @@ internal static class VariantProbe
             var d = c.Load();
             var dataset = SplitsBenchmark.TrainingData(d);
             var settings = new TrainingSettings();
-            var split = EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.MaxValidationUsers, settings.MaxScoredTestUsers);
+            var split = EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.ValidationUsers(dataset.Matrix.ItemCount), settings.MaxScoredTestUsers);
             Console.WriteLine($"== {c.Name}");
             foreach (var (beta, p) in variants)
             {
