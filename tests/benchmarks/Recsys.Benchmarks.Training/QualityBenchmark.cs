@@ -28,8 +28,6 @@ internal static class QualityBenchmark
     {
         var cases = Cases().Where(c => caseFilter is null || c.Name.Contains(caseFilter, StringComparison.OrdinalIgnoreCase)).ToArray();
         var rows = new JsonArray();
-        var table = new StringBuilder();
-        table.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-34} {1,-10} {2,7} {3,7} {4,8} {5,-16} {6,7} {7,6} {8,7} {9,7} {10,7}", "case", "protocol", "items", "default", "best", "best baseline", "ratio", "±se", "vs EASE", "vs kNN", "def_s"));
         foreach (var c in cases)
         {
             Console.WriteLine($"== {c.Name} ({c.Shape}; {c.Protocol})");
@@ -89,25 +87,88 @@ internal static class QualityBenchmark
                 })]),
             };
             rows.Add(row);
-            table.AppendLine(string.Format(
-                CultureInfo.InvariantCulture,
-                "{0,-34} {1,-10} {2,7} {3,7:F4} {4,8:F4} {5,-16} {6,7:F3} {7,6:F3} {8,7:F3} {9,7:F3} {10,7:F1}",
-                c.Name, c.Protocol, data.ItemIds.Length, ours.Ndcg, best.Ndcg, best.Algo, ours.Ndcg / best.Ndcg, ratioError, ours.Ndcg / ease.Ndcg, ours.Ndcg / knn.Ndcg, ours.Seconds));
         }
 
+        // A run of some cases (--case) replaces their rows in training-quality.json and keeps every other case.
+        var name = caseFilter is null ? "quality" : "quality-partial";
+        JsonArray? updates = null;
+        if (caseFilter is not null && TryMerge(rows, command, out var merged, out var fullCommand, out var mergedUpdates))
+        {
+            (rows, name, command, updates) = (merged, "quality", fullCommand, mergedUpdates);
+        }
+
+        var table = Table(rows);
         Console.WriteLine();
-        Console.WriteLine(table.ToString());
+        Console.WriteLine(table);
         var figures = new JsonObject
         {
             ["metric"] = "nDCG@10 per PROTOCOL.md (N = 25 lists on personalize_holdout, 10 elsewhere; seen items removed; ties by ascending item id)",
             ["baselines"] = "popularity; item-kNN cosine and BM25 (K=100, implicit's semantics); SAR jaccard without and with 30-day time decay (all pairs up to 10k items, else the 1000 best per item); ALS (64 factors, reg 0.05, alpha 1, 15 iterations); EASE with lambda from {50,100,250,500,1000} by nDCG@10 on the training rows' validation split (each user's last 10% by time, or a random 10% when the case has no time)",
             ["default"] = "user-personalization with no hyperparameters (model=auto) through TrainingPipeline.Run, exactly as a solution version trains; test users scored from their train history",
             ["note"] = "ratio = default / best baseline on the case's test rows (±se: the standard error of the ratio from the test users' paired nDCG differences); train seconds are wall clock (cpu = process CPU time over the same span; the machine is shared, so compare cpu)",
-            ["table"] = table.ToString(),
+            ["table"] = table,
             ["rows"] = rows,
         };
-        Console.WriteLine("wrote " + BenchmarkReport.Write("training", caseFilter is null ? "quality" : "quality-partial", command, figures));
+        if (updates is not null)
+        {
+            figures["partial_updates"] = updates;
+        }
+
+        Console.WriteLine("wrote " + BenchmarkReport.Write("training", name, command, figures));
         return 0;
+    }
+
+    /// <summary>One line per case: the ratio default / best baseline with its standard error, and against EASE and item-kNN.</summary>
+    private static string Table(JsonArray rows)
+    {
+        var table = new StringBuilder();
+        table.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-34} {1,-10} {2,7} {3,7} {4,8} {5,-16} {6,7} {7,6} {8,7} {9,7} {10,7}", "case", "protocol", "items", "default", "best", "best baseline", "ratio", "±se", "vs EASE", "vs kNN", "def_s"));
+        foreach (var row in rows.OfType<JsonObject>())
+        {
+            double V(string key) => row[key]!.GetValue<double>();
+            table.AppendLine(string.Format(
+                CultureInfo.InvariantCulture,
+                "{0,-34} {1,-10} {2,7} {3,7:F4} {4,8:F4} {5,-16} {6,7:F3} {7,6:F3} {8,7:F3} {9,7:F3} {10,7:F1}",
+                row["case"], row["protocol"], row["items"], V("default_nDCG10"), V("best_baseline_nDCG10"), row["best_baseline"], V("ratio_default_to_best_baseline"),
+                V("ratio_standard_error"), V("ratio_default_to_ease_tuned"), V("ratio_default_to_best_itemknn"), V("default_train_seconds")));
+        }
+
+        return table.ToString();
+    }
+
+    /// <summary>
+    /// Merges the rows of a run of some cases into <c>results/training-quality.json</c>: each case's row replaces the
+    /// stored one, rows stay in the suite's order, every other case is kept. False when there is no such file.
+    /// </summary>
+    private static bool TryMerge(JsonArray fresh, string command, out JsonArray merged, out string fullCommand, out JsonArray updates)
+    {
+        merged = [];
+        fullCommand = command;
+        updates = [];
+        var path = Path.Combine(BenchmarkReport.RepositoryRoot(), "tests", "benchmarks", "results", "training-quality.json");
+        if (!File.Exists(path) || JsonNode.Parse(File.ReadAllText(path)) is not JsonObject existing || existing["figures"] is not JsonObject figures)
+        {
+            return false;
+        }
+
+        static string Name(JsonNode? row) => row!["case"]!.GetValue<string>();
+        var byName = figures["rows"]!.AsArray().ToDictionary(Name, r => r!.DeepClone());
+        foreach (var row in fresh)
+        {
+            byName[Name(row)] = row!.DeepClone();
+        }
+
+        var order = Cases().Select(c => c.Name).ToList();
+        merged = new JsonArray([.. byName.OrderBy(p => order.IndexOf(p.Key) is var i && i < 0 ? int.MaxValue : i).Select(p => p.Value)]);
+        fullCommand = existing["command"]?.GetValue<string>() ?? command;
+        updates = figures["partial_updates"]?.DeepClone().AsArray() ?? [];
+        updates.Add(new JsonObject
+        {
+            ["command"] = command,
+            ["date"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["cases"] = new JsonArray([.. fresh.Select(r => (JsonNode)Name(r))]),
+        });
+        return true;
     }
 
     internal static IEnumerable<Case> ProbeCases() => Cases();
@@ -134,6 +195,8 @@ internal static class QualityBenchmark
             () => Split("synthetic 20k items", Synthetic(new SyntheticDataOptions { Seed = 7, Items = 20_000, Users = 4_000, Interactions = 300_000 }, keepTime: true), Protocol.Last25));
         yield return new Case("synthetic 24k catalogue", "generator: 24,000 items, 5,000 users, 450k events, popularity exponent 0.7 (20k+ items in train; one row per user-item pair, count as rating)", "random75", true,
             () => Split("synthetic 24k catalogue", Synthetic(new SyntheticDataOptions { Seed = 13, Items = 24_000, Users = 5_000, Interactions = 450_000, PopularityExponent = 0.7 }, keepTime: true), Protocol.Random75));
+        yield return new Case("synthetic 24k items, users > items", "generator: 24,000 items, 30,000 users, 1.5M events, popularity exponent 0.7 (more users than items: the default's EASE is on the head items, the baseline's on all)", "random75", true,
+            () => Split("synthetic 24k items, users > items", Synthetic(new SyntheticDataOptions { Seed = 17, Items = 24_000, Users = 30_000, Interactions = 1_500_000, PopularityExponent = 0.7 }, keepTime: true), Protocol.Random75));
         yield return new Case("synthetic play counts 15k, no time", "generator: 15,000 items, 3,000 users, 250k plays, popularity exponent 0.8; counts as rating; no timestamps", "random75", false,
             () => Split("synthetic play counts 15k, no time", Synthetic(new SyntheticDataOptions { Seed = 11, Items = 15_000, Users = 3_000, Interactions = 250_000, PopularityExponent = 0.8 }, keepTime: false), Protocol.Random75));
     }
