@@ -33,12 +33,37 @@ internal static class BenchmarkReport
             ["figures"] = figures,
         };
 
-        var directory = Path.Combine(RepositoryRoot(), "tests", "benchmarks", "results");
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, $"{area}-{name}.json");
+        var path = ResultPath(area, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, report.ToJsonString(s_options) + "\n");
         return path;
     }
+
+    /// <summary>The stored report of <paramref name="area"/>-<paramref name="name"/> (with its figures), or null when there is none.</summary>
+    public static JsonObject? Read(string area, string name)
+    {
+        var path = ResultPath(area, name);
+        return File.Exists(path) && JsonNode.Parse(File.ReadAllText(path)) is JsonObject report && report["figures"] is JsonObject ? report : null;
+    }
+
+    /// <summary>
+    /// The stored figures' <c>partial_updates</c> with one more entry for a run that replaced part of them: its
+    /// command, the date, and under <paramref name="key"/> what it replaced.
+    /// </summary>
+    public static JsonArray PartialUpdates(JsonObject storedFigures, string command, string key, JsonArray replaced)
+    {
+        ArgumentNullException.ThrowIfNull(storedFigures);
+        var updates = storedFigures["partial_updates"]?.DeepClone().AsArray() ?? [];
+        updates.Add(new JsonObject
+        {
+            ["command"] = command,
+            ["date"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            [key] = replaced,
+        });
+        return updates;
+    }
+
+    private static string ResultPath(string area, string name) => Path.Combine(RepositoryRoot(), "tests", "benchmarks", "results", $"{area}-{name}.json");
 
     /// <summary>The repository root: the nearest folder upwards that holds Recsys.sln.</summary>
     public static string RepositoryRoot()

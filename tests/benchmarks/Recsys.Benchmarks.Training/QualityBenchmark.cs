@@ -145,12 +145,12 @@ internal static class QualityBenchmark
         merged = [];
         fullCommand = command;
         updates = [];
-        var path = Path.Combine(BenchmarkReport.RepositoryRoot(), "tests", "benchmarks", "results", "training-quality.json");
-        if (!File.Exists(path) || JsonNode.Parse(File.ReadAllText(path)) is not JsonObject existing || existing["figures"] is not JsonObject figures)
+        if (BenchmarkReport.Read("training", "quality") is not { } existing)
         {
             return false;
         }
 
+        var figures = existing["figures"]!.AsObject();
         static string Name(JsonNode? row) => row!["case"]!.GetValue<string>();
         var byName = figures["rows"]!.AsArray().ToDictionary(Name, r => r!.DeepClone());
         foreach (var row in fresh)
@@ -161,13 +161,7 @@ internal static class QualityBenchmark
         var order = Cases().Select(c => c.Name).ToList();
         merged = new JsonArray([.. byName.OrderBy(p => order.IndexOf(p.Key) is var i && i < 0 ? int.MaxValue : i).Select(p => p.Value)]);
         fullCommand = existing["command"]?.GetValue<string>() ?? command;
-        updates = figures["partial_updates"]?.DeepClone().AsArray() ?? [];
-        updates.Add(new JsonObject
-        {
-            ["command"] = command,
-            ["date"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ["cases"] = new JsonArray([.. fresh.Select(r => (JsonNode)Name(r))]),
-        });
+        updates = BenchmarkReport.PartialUpdates(figures, command, "cases", new JsonArray([.. fresh.Select(r => (JsonNode)Name(r))]));
         return true;
     }
 

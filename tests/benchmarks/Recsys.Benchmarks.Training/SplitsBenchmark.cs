@@ -283,15 +283,15 @@ internal static class SplitsBenchmark
         merged = [];
         fullCommand = command;
         updates = [];
-        var path = Path.Combine(BenchmarkReport.RepositoryRoot(), "tests", "benchmarks", "results", "training-splits.json");
-        if (!File.Exists(path) || JsonNode.Parse(File.ReadAllText(path)) is not JsonObject existing || existing["figures"] is not JsonObject figures)
+        if (BenchmarkReport.Read("training", "splits") is not { } existing)
         {
             return false;
         }
 
+        var figures = existing["figures"]!.AsObject();
         if (figures["threads"]?.GetValue<int>() != threads)
         {
-            Console.WriteLine($"not merged into {path}: it was measured with threads={figures["threads"]}, this run with {threads}");
+            Console.WriteLine($"not merged into results/training-splits.json: it was measured with threads={figures["threads"]}, this run with {threads}");
             return false;
         }
 
@@ -317,13 +317,7 @@ internal static class SplitsBenchmark
 
         merged = new JsonArray([.. list]);
         fullCommand = existing["command"]?.GetValue<string>() ?? command;
-        updates = figures["partial_updates"]?.DeepClone().AsArray() ?? [];
-        updates.Add(new JsonObject
-        {
-            ["command"] = command,
-            ["date"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ["rows"] = updated,
-        });
+        updates = BenchmarkReport.PartialUpdates(figures, command, "rows", updated);
         return true;
     }
 

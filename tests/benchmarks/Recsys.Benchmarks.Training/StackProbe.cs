@@ -11,7 +11,8 @@ namespace Recsys.Benchmarks;
 /// <summary>Diagnostic: a LightGBM LambdaRank stack over the candidates' standardized scores, fitted on validation, against EASE alone.</summary>
 internal static class StackProbe
 {
-    private static readonly int Extra = int.Parse(Environment.GetEnvironmentVariable("PROBE_EXTRA") ?? "1", CultureInfo.InvariantCulture);
+    /// <summary>Whether log popularity is a feature beside the models' scores (<c>PROBE_EXTRA=0</c>: not).</summary>
+    private static readonly int Extra = Environment.GetEnvironmentVariable("PROBE_EXTRA") == "0" ? 0 : 1;
 
     private static readonly string[] Others = ["als", "item-knn", "rp3beta"];
 
