@@ -78,6 +78,25 @@ public sealed class ModelSelectionTests
     }
 
     [Fact]
+    public void Eases_lambda_is_searched_on_a_smaller_head_only_where_the_whole_head_fits_too_seldom()
+    {
+        // A direct solve's cubic cost: a head taking the whole budget allows two fits, so λ is searched on the largest
+        // head of which seven fits, plus the whole head's one fit, take two budgets.
+        double Cubic(int n) => RecipeModels.EaseTimeBudgetSeconds * Math.Pow(n / 15_000.0, 3);
+        var search = RecipeModels.SearchHeadItems(15_000, Cubic)!.Value;
+        var perFit = RecipeModels.EaseTimeBudgetSeconds / RecipeModels.MaxEaseLambdaFits;
+        Assert.True(Cubic(search) <= perFit && Cubic(search + 1) > perFit);
+        Assert.InRange(search, 7_800, 7_900); // 15,000 × (1/7)^(1/3) = 7,841
+
+        // A head cheap enough for every fit of the search is searched whole.
+        Assert.Null(RecipeModels.SearchHeadItems(15_000, n => 5.0 * n / 15_000));
+
+        // A cost that hardly falls with the items (a Woodbury solve over many users) would leave a search head too far
+        // from the served one: searched whole, with the fits the budget allows.
+        Assert.Null(RecipeModels.SearchHeadItems(15_000, n => 25 + (5.0 * n / 15_000)));
+    }
+
+    [Fact]
     public void Time_that_carries_no_order_is_detected()
     {
         InteractionMatrix Matrix(Func<int, int, long>? time)

@@ -232,6 +232,7 @@ public static class TrainingPipeline
         var models = new List<RecommenderModel>();
         var seconds = new List<double>();
         var searched = new List<CandidateScore>();
+        CandidateScore? searchedChosen = null;
         var members = new List<Hyperparameters>();
         for (var c = 0; c < candidates.Count; c++)
         {
@@ -243,6 +244,7 @@ public static class TrainingPipeline
                 members.Add(chosen);
                 seconds.Add(chosenScore.Seconds);
                 searched.AddRange(tried);
+                searchedChosen = chosenScore;
             }
             else
             {
@@ -265,7 +267,7 @@ public static class TrainingPipeline
             if (members[m].GetString("model") == "ease")
             {
                 // The λ values the search tried, the chosen one with its blend weight.
-                scores.AddRange(searched.Select(t => t with { BlendWeight = t.Hyperparameters["ease_lambda"] == members[m].GetString("ease_lambda") ? Math.Round(fit.Weights[m], 6) : 0 }));
+                scores.AddRange(searched.Select(t => t with { BlendWeight = ReferenceEquals(t, searchedChosen) ? Math.Round(fit.Weights[m], 6) : 0 }));
             }
             else
             {
@@ -296,34 +298,56 @@ public static class TrainingPipeline
     /// <summary>
     /// <see cref="LambdaSearch"/> over EASE's λ from the configured one, each fit on the training part and scored on
     /// the validation users by the run's objective; returns the best λ's model and configuration and every λ tried.
+    /// Where the whole head is too costly to fit often enough, λ is searched on a smaller head
+    /// (<see cref="RecipeModels.EaseSearchHeadItems"/>) and the whole head is fitted once, at the best λ, last in the list.
     /// </summary>
     private static (RecommenderModel Model, Hyperparameters Chosen, CandidateScore ChosenScore, List<CandidateScore> Tried) SearchEaseLambda(
         TrainingDataset data, Recipe recipe, Hyperparameters ease, EvaluationSplit split, TrainingSettings settings, CancellationToken cancellationToken)
     {
-        (RecommenderModel Model, Hyperparameters Configuration, CandidateScore Score)? best = null;
-        var bestScore = double.NegativeInfinity;
         var tried = new List<CandidateScore>();
-        var bounds = recipe.Hyperparameters.First(h => h.Name == "ease_lambda");
-        LambdaSearch.Run(ease.GetDouble("ease_lambda"), RecipeModels.EaseLambdaFits(split.Fit), bounds.MinValue ?? 1, bounds.MaxValue ?? 100_000, lambda =>
+        (RecommenderModel Model, Hyperparameters Configuration, CandidateScore Score) Fit(double lambda, int? headItems)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var started = Stopwatch.GetTimestamp();
             var configuration = ease.With("ease_lambda", lambda.ToString(CultureInfo.InvariantCulture));
-            var model = RecipeModels.Train(recipe, configuration, split.Fit, data);
+            var model = headItems is { } head ? RecipeModels.TrainEase(configuration, split.Fit, head) : RecipeModels.Train(recipe, configuration, split.Fit, data);
             var objective = OfflineMetrics.Compute(model, split.Validation, data.ItemIds.Count).GetValueOrDefault(settings.ObjectiveMetric);
-            var candidate = new CandidateScore(new Dictionary<string, string> { ["model"] = "ease", ["ease_lambda"] = configuration.GetString("ease_lambda") }, objective, Stopwatch.GetElapsedTime(started).TotalSeconds);
-            tried.Add(candidate);
+            var reported = new Dictionary<string, string> { ["model"] = "ease", ["ease_lambda"] = configuration.GetString("ease_lambda") };
+            if (headItems is { } items)
+            {
+                reported["ease_head_items"] = items.ToString(CultureInfo.InvariantCulture);
+            }
 
-            // Only the best model stays referenced (the earliest on ties, as LambdaSearch keeps).
-            var score = settings.Maximize ? objective : -objective;
+            var candidate = new CandidateScore(reported, objective, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            tried.Add(candidate);
+            return (model, configuration, candidate);
+        }
+
+        (RecommenderModel? Model, Hyperparameters Configuration, CandidateScore Score)? best = null;
+        var bestScore = double.NegativeInfinity;
+        var searchHead = RecipeModels.EaseSearchHeadItems(split.Fit);
+        var bounds = recipe.Hyperparameters.First(h => h.Name == "ease_lambda");
+        var fits = searchHead is null ? RecipeModels.EaseLambdaFits(split.Fit) : RecipeModels.MaxEaseLambdaFits;
+        LambdaSearch.Run(ease.GetDouble("ease_lambda"), fits, bounds.MinValue ?? 1, bounds.MaxValue ?? 100_000, lambda =>
+        {
+            var (model, configuration, candidate) = Fit(lambda, searchHead);
+
+            // Only the best model stays referenced (the earliest on ties, as LambdaSearch keeps); none of a search head's.
+            var score = settings.Maximize ? candidate.Objective : -candidate.Objective;
             if (score > bestScore)
             {
-                (best, bestScore) = ((model, configuration, candidate), score);
+                (best, bestScore) = ((searchHead is null ? model : null, configuration, candidate), score);
             }
 
             return score;
         });
         var (bestModel, chosen, chosenScore) = best!.Value;
+        if (bestModel is null)
+        {
+            // The served head at the λ the search head chose.
+            (bestModel, chosen, chosenScore) = Fit(chosen.GetDouble("ease_lambda"), null);
+        }
+
         return (bestModel, chosen, chosenScore, tried);
     }
 

@@ -58,6 +58,21 @@ if (args.Length > 0 && args[0] == "lambda-probe")
     return LambdaProbe.Run(args.Length > 1 ? args[1] : null, [.. (args.Length > 2 ? args[2] : "25,50,100,200,400,800,1600").Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))]);
 }
 
+// dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- head-probe CASE 1,0.5 100,200,400
+//   (EASE's validation score per λ on fractions of the default's head, with the head, search head and fit times; prints only)
+// dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- default-probe CASE
+//   (the default alone against the best baseline stored in results/training-quality.json; prints only)
+if (args.Length > 0 && args[0] == "head-probe")
+{
+    double[] Doubles(string v) => [.. v.Split(',').Select(x => double.Parse(x, CultureInfo.InvariantCulture))];
+    return HeadProbe.Run(args[1], Doubles(args[2]), Doubles(args[3]));
+}
+
+if (args.Length > 1 && args[0] == "default-probe")
+{
+    return HeadProbe.RunDefault(args[1]);
+}
+
 if (args.Length > 0 && args[0] == "recency-probe")
 {
     return VariantProbe.RunRecency(args.Length > 1 ? args[1] : null);
