@@ -11,13 +11,8 @@ internal static class HeadProbe
 {
     public static int Run(string? caseFilter, double[] fractions, double[] grid)
     {
-        TrainingScheduler.Configure(Environment.ProcessorCount, lowerPriority: false);
-        foreach (var c in QualityBenchmark.ProbeCases().Where(c => caseFilter is null || c.Name.Contains(caseFilter, StringComparison.OrdinalIgnoreCase)))
+        foreach (var (c, d, dataset, split) in QualityBenchmark.ProbeSplits(caseFilter))
         {
-            var d = c.Load();
-            var dataset = SplitsBenchmark.TrainingData(d);
-            var settings = new TrainingSettings();
-            var split = EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.ValidationUsers(dataset.Matrix.ItemCount), settings.MaxScoredTestUsers);
             var head = RecipeModels.EaseHeadItems(split.Fit);
             Console.WriteLine($"== {c.Name}: items {split.Fit.ItemCount} users {split.Fit.UserCount} head {head} fits {RecipeModels.EaseLambdaFits(split.Fit)} search head {RecipeModels.EaseSearchHeadItems(split.Fit)} est {RecipeModels.EaseCost(Math.Min(head, split.Fit.ItemCount), split.Fit.UserCount, split.Fit.NonZeroCount).Seconds:F1}s; validation {split.Validation.Count}");
             foreach (var f in fractions)
@@ -42,7 +37,7 @@ internal static class HeadProbe
     public static int RunDefault(string caseFilter)
     {
         var stored = BenchmarkReport.Read("training", "quality")!["figures"]!["rows"]!.AsArray();
-        foreach (var c in QualityBenchmark.ProbeCases().Where(c => c.Name.Contains(caseFilter, StringComparison.OrdinalIgnoreCase)))
+        foreach (var c in QualityBenchmark.ProbeCases(caseFilter))
         {
             var data = c.Load();
             var clock = Stopwatch.StartNew();

@@ -12,13 +12,8 @@ internal static class LambdaProbe
 {
     public static int Run(string? caseFilter, double[] grid)
     {
-        TrainingScheduler.Configure(Environment.ProcessorCount, lowerPriority: false);
-        foreach (var c in QualityBenchmark.ProbeCases().Where(c => caseFilter is null || c.Name.Contains(caseFilter, StringComparison.OrdinalIgnoreCase)))
+        foreach (var (c, d, dataset, split) in QualityBenchmark.ProbeSplits(caseFilter))
         {
-            var d = c.Load();
-            var dataset = SplitsBenchmark.TrainingData(d);
-            var settings = new TrainingSettings();
-            var split = EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.ValidationUsers(dataset.Matrix.ItemCount), settings.MaxScoredTestUsers);
             Console.WriteLine($"== {c.Name}: {split.Description}; validation {split.Validation.Count} (temporal {split.TemporalValidationUsers})");
             var models = new List<RecommenderModel>();
             var test = new List<double>();

@@ -2,11 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Recsys.Algorithms;
 using Recsys.Algorithms.Factorization;
 using Recsys.Algorithms.Linear;
 using Recsys.Algorithms.Popularity;
 using Recsys.Algorithms.Similarity;
+using Recsys.Core.Solutions;
 using Recsys.Data.Synthetic;
+using Recsys.Data.Training;
 
 namespace Recsys.Benchmarks;
 
@@ -165,7 +168,24 @@ internal static class QualityBenchmark
         return true;
     }
 
-    internal static IEnumerable<Case> ProbeCases() => Cases();
+    /// <summary>The cases whose name contains <paramref name="caseFilter"/> (all when null), for the probes, which train with every core.</summary>
+    internal static IEnumerable<Case> ProbeCases(string? caseFilter)
+    {
+        TrainingScheduler.Configure(Environment.ProcessorCount, lowerPriority: false);
+        return Cases().Where(c => caseFilter is null || c.Name.Contains(caseFilter, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary><see cref="ProbeCases"/> loaded, each with the training data and the validation split the default pipeline makes of it.</summary>
+    internal static IEnumerable<(Case Case, SplitData Data, TrainingDataset Dataset, EvaluationSplit Split)> ProbeSplits(string? caseFilter)
+    {
+        var settings = new TrainingSettings();
+        foreach (var c in ProbeCases(caseFilter))
+        {
+            var data = c.Load();
+            var dataset = SplitsBenchmark.TrainingData(data);
+            yield return (c, data, dataset, EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.ValidationUsers(dataset.Matrix.ItemCount), settings.MaxScoredTestUsers));
+        }
+    }
 
     private static IEnumerable<Case> Cases()
     {

@@ -18,14 +18,9 @@ internal static class StackProbe
 
     public static int Run(string? caseFilter)
     {
-        TrainingScheduler.Configure(Environment.ProcessorCount, lowerPriority: false);
         var depth = int.Parse(Environment.GetEnvironmentVariable("PROBE_DEPTH") ?? "50", CultureInfo.InvariantCulture);
-        foreach (var c in QualityBenchmark.ProbeCases().Where(c => caseFilter is null || c.Name.Contains(caseFilter, StringComparison.OrdinalIgnoreCase)))
+        foreach (var (c, d, dataset, split) in QualityBenchmark.ProbeSplits(caseFilter))
         {
-            var d = c.Load();
-            var dataset = SplitsBenchmark.TrainingData(d);
-            var settings = new TrainingSettings();
-            var split = EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.ValidationUsers(dataset.Matrix.ItemCount), settings.MaxScoredTestUsers);
             var recipe = RecipeCatalog.Get(RecipeCatalog.UserPersonalization);
             var defaults = RecipeCatalog.Resolve(recipe, null, "algorithmHyperParameters", new Dictionary<string, string[]>());
             var best = (Val: -1.0, L: 0.0);

@@ -52,8 +52,7 @@ internal static class VariantProbe
 
     public static int RunRecency(string? caseFilter)
     {
-        TrainingScheduler.Configure(Environment.ProcessorCount, lowerPriority: false);
-        foreach (var c in QualityBenchmark.ProbeCases().Where(c => caseFilter is null || c.Name.Contains(caseFilter, StringComparison.OrdinalIgnoreCase)))
+        foreach (var c in QualityBenchmark.ProbeCases(caseFilter))
         {
             var d = c.Load();
             if (Environment.GetEnvironmentVariable("PROBE_VALIDATION") is { } byTime)
@@ -82,14 +81,9 @@ internal static class VariantProbe
 
     public static int RunEnsemble(string? caseFilter)
     {
-        TrainingScheduler.Configure(Environment.ProcessorCount, lowerPriority: false);
         (double Beta, double P)[] variants = [(0, 0), (0.5, 0), (0.25, 0.1), (0, 0.25)];
-        foreach (var c in QualityBenchmark.ProbeCases().Where(c => caseFilter is null || c.Name.Contains(caseFilter, StringComparison.OrdinalIgnoreCase)))
+        foreach (var (c, d, dataset, split) in QualityBenchmark.ProbeSplits(caseFilter))
         {
-            var d = c.Load();
-            var dataset = SplitsBenchmark.TrainingData(d);
-            var settings = new TrainingSettings();
-            var split = EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.ValidationUsers(dataset.Matrix.ItemCount), settings.MaxScoredTestUsers);
             var finals = new List<RecommenderModel>();
             var tests = new List<double>();
             foreach (var (beta, p) in variants)
@@ -126,14 +120,9 @@ internal static class VariantProbe
 
     public static int Run(string? caseFilter)
     {
-        TrainingScheduler.Configure(Environment.ProcessorCount, lowerPriority: false);
         (double Beta, double P)[] variants = Environment.GetEnvironmentVariable("PROBE_FEW") is null ? [(0, 0), (0.25, 0), (0.5, 0), (0, 0.1), (0, 0.25), (0.25, 0.1)] : [(0, 0), (0.25, 0.1), (0.5, 0), (0, 0.25)];
-        foreach (var c in QualityBenchmark.ProbeCases().Where(c => caseFilter is null || c.Name.Contains(caseFilter, StringComparison.OrdinalIgnoreCase)))
+        foreach (var (c, d, dataset, split) in QualityBenchmark.ProbeSplits(caseFilter))
         {
-            var d = c.Load();
-            var dataset = SplitsBenchmark.TrainingData(d);
-            var settings = new TrainingSettings();
-            var split = EvaluationSplit.Create(dataset.Matrix, settings.Seed, settings.ValidationUsers(dataset.Matrix.ItemCount), settings.MaxScoredTestUsers);
             Console.WriteLine($"== {c.Name}");
             foreach (var (beta, p) in variants)
             {
