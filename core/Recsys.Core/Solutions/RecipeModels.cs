@@ -124,12 +124,11 @@ public static class RecipeModels
         return low > 0 && low >= head / 4 ? low : null;
     }
 
-    /// <summary>EASE (<c>ease_lambda</c> of <paramref name="hyperparameters"/>) on at most <paramref name="headItems"/> of the most popular items, exact where that is all of them.</summary>
-    public static RecommenderModel TrainEase(Hyperparameters hyperparameters, InteractionMatrix matrix, int headItems)
+    /// <summary>EASE with regularization <paramref name="lambda"/> on at most <paramref name="headItems"/> of the most popular items, exact where that is all of them.</summary>
+    public static RecommenderModel TrainEase(double lambda, InteractionMatrix matrix, int headItems)
     {
-        ArgumentNullException.ThrowIfNull(hyperparameters);
         ArgumentNullException.ThrowIfNull(matrix);
-        var options = new EaseOptions { Lambda = hyperparameters.GetDouble("ease_lambda"), MaxItems = EaseTrainer.ItemLimit };
+        var options = new EaseOptions { Lambda = lambda, MaxItems = EaseTrainer.ItemLimit };
         return headItems >= matrix.ItemCount ? new EaseTrainer(options).Fit(matrix) : new HeadEaseTrainer(options, headItems).Fit(matrix);
     }
 
@@ -226,7 +225,7 @@ public static class RecipeModels
         switch (model)
         {
             case "ease":
-                return TrainEase(hyperparameters, matrix, EaseHeadItems(matrix));
+                return TrainEase(hyperparameters.GetDouble("ease_lambda"), matrix, EaseHeadItems(matrix));
             case PopularityModel:
                 return new PopularityTrainer().Fit(matrix);
             case "als":

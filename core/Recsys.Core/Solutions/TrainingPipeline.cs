@@ -310,7 +310,7 @@ public static class TrainingPipeline
             cancellationToken.ThrowIfCancellationRequested();
             var started = Stopwatch.GetTimestamp();
             var configuration = ease.With("ease_lambda", lambda.ToString(CultureInfo.InvariantCulture));
-            var model = headItems is { } head ? RecipeModels.TrainEase(configuration, split.Fit, head) : RecipeModels.Train(recipe, configuration, split.Fit, data);
+            var model = headItems is { } head ? RecipeModels.TrainEase(lambda, split.Fit, head) : RecipeModels.Train(recipe, configuration, split.Fit, data);
             var objective = OfflineMetrics.Compute(model, split.Validation, data.ItemIds.Count).GetValueOrDefault(settings.ObjectiveMetric);
             var reported = new Dictionary<string, string> { ["model"] = "ease", ["ease_lambda"] = configuration.GetString("ease_lambda") };
             if (headItems is { } items)

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Recsys.Algorithms;
-using Recsys.Algorithms.Linear;
 using Recsys.Core.Solutions;
 using Recsys.Data.Training;
 
@@ -11,7 +9,7 @@ internal static class HeadProbe
 {
     public static int Run(string? caseFilter, double[] fractions, double[] grid)
     {
-        foreach (var (c, d, dataset, split) in QualityBenchmark.ProbeSplits(caseFilter))
+        foreach (var (c, _, dataset, split) in QualityBenchmark.ProbeSplits(caseFilter))
         {
             var head = RecipeModels.EaseHeadItems(split.Fit);
             Console.WriteLine($"== {c.Name}: items {split.Fit.ItemCount} users {split.Fit.UserCount} head {head} fits {RecipeModels.EaseLambdaFits(split.Fit)} search head {RecipeModels.EaseSearchHeadItems(split.Fit)} est {RecipeModels.EaseCost(Math.Min(head, split.Fit.ItemCount), split.Fit.UserCount, split.Fit.NonZeroCount).Seconds:F1}s; validation {split.Validation.Count}");
@@ -21,8 +19,7 @@ internal static class HeadProbe
                 foreach (var l in grid)
                 {
                     var started = Stopwatch.GetTimestamp();
-                    var options = new EaseOptions { Lambda = l, MaxItems = EaseTrainer.ItemLimit };
-                    RecommenderModel m = n >= split.Fit.ItemCount ? new EaseTrainer(options).Fit(split.Fit) : new HeadEaseTrainer(options, n).Fit(split.Fit);
+                    var m = RecipeModels.TrainEase(l, split.Fit, n);
                     var fitSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                     var val = OfflineMetrics.Compute(m, split.Validation, dataset.ItemIds.Count)[OfflineMetrics.DefaultObjective];
                     Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  fraction {0:F2} (n {1}) lambda {2,6}  val {3:F4}  fit {4:F1}s total {5:F1}s", f, n, l, val, fitSeconds, Stopwatch.GetElapsedTime(started).TotalSeconds));
