@@ -43,6 +43,12 @@ internal static class HeadProbe
             var ndcg = SplitsBenchmark.Evaluate(data, trained.Recommend)["nDCG10"];
             var best = stored.First(r => (string)r!["case"]! == c.Name)!["best_baseline_nDCG10"]!.GetValue<double>();
             Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "== {0}: default nDCG@10 {1:F4}, best baseline {2:F4}, ratio {3:F3}, {4:F1} s; {5}", c.Name, ndcg, best, ndcg / best, seconds, trained.ExtraParams));
+            foreach (var candidate in trained.Extra?["validation_candidates"]?.AsArray() ?? [])
+            {
+                Console.WriteLine($"   {candidate!["hyperparameters"]}: validation {candidate["validation_nDCG10"]}, weight {candidate["blend_weight"]}");
+            }
+
+            Console.WriteLine($"   recency {trained.Extra?["history_recency"]?.ToJsonString()}");
         }
 
         return 0;

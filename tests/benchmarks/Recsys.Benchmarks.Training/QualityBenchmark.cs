@@ -199,6 +199,8 @@ internal static class QualityBenchmark
             }, true, () => SplitData.Load(split));
         }
 
+        yield return new Case("ml-small newest 10%, every user", "ml-latest-small, every user's newest 10% held out (personalize_holdout's rule for all 610 users, not 61)", "last10", true,
+            () => Split("ml-small newest 10%, every user", Ratings(), Protocol.Last10));
         yield return new Case("ml-small equal timestamps", "ml-latest-small, every timestamp the same", "random75", false,
             () => Split("ml-small equal timestamps", Ratings().Select(r => r with { Timestamp = 1_500_000_000 }).ToArray(), Protocol.Random75));
         yield return new Case("ml-small shuffled item ids", "ml-latest-small, item ids renamed by a seeded permutation, rows sorted by (user, new id)", "last25", true,
@@ -260,12 +262,16 @@ internal static class QualityBenchmark
     {
         Random75,
         Last25,
+        Last10,
         LeaveLastOut,
     }
 
     private static RatingRow[] Ratings() => SplitData.ReadRatings(Path.Combine(SplitData.SplitsFolder(), "..", "ml-latest-small", "ratings.csv"));
 
-    /// <summary>Splits each user's rows: a seeded random 75 %, the oldest 75 % (ties by file row), or all but the newest one.</summary>
+    /// <summary>
+    /// Splits each user's rows: a seeded random 75 %, the oldest 75 % (ties by file row), all but the newest 10 % (at
+    /// least one, rounded half up as Personalize's holdout), or all but the newest one.
+    /// </summary>
     private static SplitData Split(string name, RatingRow[] rows, Protocol protocol)
     {
         var train = new List<RatingRow>();
@@ -275,7 +281,12 @@ internal static class QualityBenchmark
             var ordered = protocol == Protocol.Random75
                 ? group.OrderBy(r => SplitData.Hash(42, r.FileRow)).ToArray()
                 : group.OrderBy(r => r.Timestamp).ThenBy(r => r.FileRow).ToArray();
-            var cut = protocol == Protocol.LeaveLastOut ? ordered.Length - 1 : (int)Math.Round(0.75 * ordered.Length, MidpointRounding.ToEven);
+            var cut = protocol switch
+            {
+                Protocol.LeaveLastOut => ordered.Length - 1,
+                Protocol.Last10 => ordered.Length - Math.Max(1, (ordered.Length + 5) / 10),
+                _ => (int)Math.Round(0.75 * ordered.Length, MidpointRounding.ToEven),
+            };
             train.AddRange(ordered.Take(Math.Max(1, cut)));
             test.AddRange(ordered.Skip(Math.Max(1, cut)));
         }
