@@ -44,6 +44,27 @@ public sealed class LambdaSearchTests
     }
 
     [Fact]
+    public void Edge_scores_only_extend_the_search_while_its_best_is_at_the_edge()
+    {
+        var calls = new List<double>();
+
+        // A peak beyond the budget's reach: the extra scores keep doubling.
+        Assert.Equal(3200, LambdaSearch.Best(LambdaSearch.Run(100, 7, 1, 100_000, PeakAt(50_000, calls))).Lambda);
+        var tried = LambdaSearch.Run(100, 7, 1, 100_000, PeakAt(50_000, calls), edgeScores: 3);
+        Assert.Equal([100, 200, 50, 400, 800, 1600, 3200, 6400, 12800, 25600], tried.Select(t => t.Lambda));
+
+        // Past the budget, the search stops as soon as the best is inside the values tried: no half step.
+        tried = LambdaSearch.Run(100, 7, 1, 100_000, PeakAt(4500, calls), edgeScores: 3);
+        Assert.Equal([100, 200, 50, 400, 800, 1600, 3200, 6400], tried.Select(t => t.Lambda));
+        Assert.Equal(3200, LambdaSearch.Best(tried).Lambda);
+
+        // A peak within reach: the extra scores are not used.
+        Assert.Equal(
+            LambdaSearch.Run(100, 7, 1, 100_000, PeakAt(141, calls)).Select(t => t.Lambda),
+            LambdaSearch.Run(100, 7, 1, 100_000, PeakAt(141, calls), edgeScores: 3).Select(t => t.Lambda));
+    }
+
+    [Fact]
     public void Ties_keep_the_value_tried_first_and_values_are_rounded_to_three_digits()
     {
         var tried = LambdaSearch.Run(100, 7, 1, 100_000, _ => 0.5);

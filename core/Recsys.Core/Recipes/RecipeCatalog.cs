@@ -45,7 +45,7 @@ public static class RecipeCatalog
     [
         new("model", HyperparameterKind.Categorical, "auto", null, null, PersonalizationModels, true,
             "Which model: 'auto' trains several (EASE, exact where its cost fits and on the most used items above that; item-kNN and RP3beta unless the data is very large; ALS; popularity) and serves a blend of their standardized scores with weights fitted on a validation split carved from the training data (a temporal and a random fold); the solution version's evaluation lists each candidate's validation score and weight."),
-        new("ease_lambda", HyperparameterKind.Continuous, "100", 1, 100_000, null, true, "EASE L2 regularization (with model=auto, the start of a search on validation: doubling and halving while the score rises, then a √2 step, as many fits as the EASE time budget allows)."),
+        new("ease_lambda", HyperparameterKind.Continuous, "100", 1, 100_000, null, true, "EASE L2 regularization (with model=auto, the start of a search on validation: doubling and halving while the score rises, then a √2 step, as many fits as the EASE time budget allows, and a few more where fits are cheap and the best λ is still at the edge of those tried)."),
         .. s_als,
         new("knn_neighbors", HyperparameterKind.Whole, "100", 1, 2000, null, true, "Neighbours kept per item by item-kNN (cosine) and RP3beta."),
         new("rp3beta_alpha", HyperparameterKind.Continuous, "1", 0.1, 2, null, true, "RP3beta exponent of the transition probabilities."),

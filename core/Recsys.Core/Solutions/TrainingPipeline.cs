@@ -328,6 +328,7 @@ public static class TrainingPipeline
         var searchHead = RecipeModels.EaseSearchHeadItems(split.Fit);
         var bounds = recipe.Hyperparameters.First(h => h.Name == "ease_lambda");
         var fits = searchHead is null ? RecipeModels.EaseLambdaFits(split.Fit) : RecipeModels.MaxEaseLambdaFits;
+        var edgeFits = fits == RecipeModels.MaxEaseLambdaFits ? RecipeModels.MaxEaseLambdaEdgeFits : 0;
         LambdaSearch.Run(ease.GetDouble("ease_lambda"), fits, bounds.MinValue ?? 1, bounds.MaxValue ?? 100_000, lambda =>
         {
             var (model, configuration, candidate) = Fit(lambda, searchHead);
@@ -340,7 +341,7 @@ public static class TrainingPipeline
             }
 
             return score;
-        });
+        }, edgeFits);
         var (bestModel, chosen, chosenScore) = best!.Value;
         if (bestModel is null)
         {
