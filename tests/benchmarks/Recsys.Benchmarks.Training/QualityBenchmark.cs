@@ -215,6 +215,8 @@ internal static class QualityBenchmark
             () => Split("synthetic 24k items, users > items", Synthetic(new SyntheticDataOptions { Seed = 17, Items = 24_000, Users = 30_000, Interactions = 1_500_000, PopularityExponent = 0.7 }, keepTime: true), Protocol.Random75));
         yield return new Case("synthetic 60k catalogue, very sparse", "generator: 60,000 items, 40,000 users, 500k events, popularity exponent 0.6 (over EASE's dense limit of 46,000 items: no EASE baseline)", "last-one", true,
             () => Split("synthetic 60k catalogue, very sparse", Synthetic(new SyntheticDataOptions { Seed = 19, Items = 60_000, Users = 40_000, Interactions = 500_000, PopularityExponent = 0.6 }, keepTime: true), Protocol.LeaveLastOut));
+        yield return new Case("synthetic 500 items, many users", "generator: 500 items, 20,000 users, 600k events (a small catalogue that each user covers widely; one row per user-item pair, count as rating)", "random75", true,
+            () => Split("synthetic 500 items, many users", Synthetic(new SyntheticDataOptions { Seed = 23, Items = 500, Users = 20_000, Interactions = 600_000 }, keepTime: true), Protocol.Random75));
         yield return new Case("synthetic play counts 15k, no time", "generator: 15,000 items, 3,000 users, 250k plays, popularity exponent 0.8; counts as rating; no timestamps", "random75", false,
             () => Split("synthetic play counts 15k, no time", Synthetic(new SyntheticDataOptions { Seed = 11, Items = 15_000, Users = 3_000, Interactions = 250_000, PopularityExponent = 0.8 }, keepTime: false), Protocol.Random75));
     }
