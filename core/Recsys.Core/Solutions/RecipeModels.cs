@@ -39,6 +39,19 @@ public static class RecipeModels
     /// <summary>Most EASE fits the λ search of <c>model=auto</c> makes (<see cref="LambdaSearch"/>).</summary>
     public const int MaxEaseLambdaFits = 7;
 
+    /// <summary>Most ALS fits the strength search of <c>model=auto</c> makes where the neighbourhood models run too.</summary>
+    public const int MaxAlsStrengthFits = 5;
+
+    /// <summary>
+    /// How many ALS fits the strength search of <c>model=auto</c> may make on this matrix: <see cref="MaxAlsStrengthFits"/>
+    /// up to <see cref="AutoNeighborhoodMaxInteractions"/> interactions (where a fit takes seconds), one above.
+    /// </summary>
+    public static int AlsStrengthFits(InteractionMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        return matrix.NonZeroCount <= AutoNeighborhoodMaxInteractions ? MaxAlsStrengthFits : 1;
+    }
+
     /// <summary>
     /// Fits the λ search may add to <see cref="MaxEaseLambdaFits"/> while its best λ is still the largest (or smallest)
     /// tried, where the search has all its <see cref="MaxEaseLambdaFits"/> (on the whole head or a search head).

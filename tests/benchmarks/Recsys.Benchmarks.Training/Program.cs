@@ -90,6 +90,13 @@ if (args.Length > 0 && args[0] == "stack-probe")
     return StackProbe.Run(args.Length > 1 ? args[1] : null);
 }
 
+// dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- als-probe [CASE]
+//   (ALS alone at five confidence and regularization settings on the matching quality cases' test splits; prints only)
+if (args.Length > 0 && args[0] == "als-probe")
+{
+    return AlsProbe.Run(args.Length > 1 ? args[1] : null);
+}
+
 if (args.Length > 0 && args[0] == "variant-probe")
 {
     return VariantProbe.Run(args.Length > 1 ? args[1] : null);
