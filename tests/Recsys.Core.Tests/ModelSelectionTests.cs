@@ -202,7 +202,14 @@ public sealed class ModelSelectionTests
 
         var candidates = outcome.Evaluation.Candidates!;
         var ease = candidates.TakeWhile(c => c.Hyperparameters["model"] == "ease").ToArray();
-        Assert.Equal(["item-knn", "rp3beta", "als", "popularity"], candidates.Skip(ease.Length).Select(c => c.Hyperparameters["model"]));
+        var als = candidates.Where(c => c.Hyperparameters["model"] == "als").ToArray();
+        Assert.Equal(["item-knn", "rp3beta", "als", "popularity"], candidates.Skip(ease.Length).Select(c => c.Hyperparameters["model"]).Distinct());
+
+        // ALS's strength was searched the same way from the default α 10 with the regularization in proportion.
+        Assert.InRange(als.Length, 3, RecipeModels.MaxAlsStrengthFits);
+        Assert.Equal(["10", "20", "5"], als.Take(3).Select(c => c.Hyperparameters["als_alpha"]));
+        Assert.All(als, c => Assert.Equal(5 * double.Parse(c.Hyperparameters["als_alpha"], CultureInfo.InvariantCulture), double.Parse(c.Hyperparameters["als_regularization"], CultureInfo.InvariantCulture), 6));
+        Assert.True(als.Count(c => c.BlendWeight > 0) <= 1);
 
         // EASE's λ was searched from the default (doubling and halving, then a half step); each λ is reported once and
         // only the best one on validation may carry a weight.

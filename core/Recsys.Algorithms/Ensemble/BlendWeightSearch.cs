@@ -47,8 +47,9 @@ public sealed record BlendFit(float[] Weights, double Objective, double[] Single
 
 /// <summary>
 /// Fits the weights of a <see cref="BlendModel"/> on validation users: coordinate ascent of nDCG over a grid of
-/// weights, started from the single model that is best in its worse fold (each fold against that fold's best model),
-/// so that the blend is never below that model on these users. A move is kept only when the gain is beyond the noise
+/// weights, started from the single model that is best in its worse fold (each fold against that fold's best model;
+/// among those about as good there, the best on the mean: <see cref="StartModel"/>), so that the blend is never below
+/// that model on these users. A move is kept only when the gain is beyond the noise
 /// of the per-user gains and neither fold loses (the folds are e.g. a temporal and a random holdout). Every
 /// model's per-user standardized scores are computed once for a pool of candidates (the union of each model's best
 /// items), so that trying a weight vector costs a pass over the pools. Deterministic: the same users and models give
@@ -152,7 +153,6 @@ public static class BlendWeightSearch
         return new BlendFit(weights, best.Mean, [.. single.Select(s => s.Mean)], [.. single.SelectMany(s => new[] { s.Fold0, s.Fold1 })]);
     }
 
-    /// <summary>Per user: the pooled candidates, their standardized scores per model (row-major) and whether each is a target.</summary>
     /// <summary>
     /// The model the search starts from: the one closest to the best in its worse fold (each fold's score relative to
     /// that fold's best), not the best on the mean, since a model that wins one protocol by much and loses the other is
@@ -177,6 +177,7 @@ public static class BlendWeightSearch
         return start;
     }
 
+    /// <summary>Per user: the pooled candidates, their standardized scores per model (row-major) and whether each is a target.</summary>
     private sealed record Pool(int[] Items, float[] Scores, bool[] Relevant, int TargetCount);
 
     private static Pool[] BuildPools(
