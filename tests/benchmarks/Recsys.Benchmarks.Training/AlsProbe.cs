@@ -1,5 +1,4 @@
 using System.Globalization;
-using Recsys.Algorithms;
 using Recsys.Algorithms.Factorization;
 
 namespace Recsys.Benchmarks;
