@@ -126,6 +126,37 @@ public sealed class RecencyBoostTests
         Assert.Equal(served.Recommend(user, [next], 10), loaded.Recommend(user, [next], 10));
     }
 
+    [Theory]
+    // Temporal fold up beyond its noise, random fold flat: qualifies (the evidence is where order matters).
+    [InlineData(0.02, 0.01, 0.0, 0.01, true)]
+    // Both folds up a little, neither beyond its own noise (0.0085), together beyond it (0.0060): qualifies.
+    [InlineData(0.0075, 0.12, 0.0075, 0.12, true)]
+    // All users together up beyond the noise, but only from the random fold: the temporal fold must rise.
+    [InlineData(-0.001, 0.12, 0.03, 0.12, false)]
+    // Temporal fold up beyond its noise, random fold down beyond its noise and 1 % of its score: does not qualify.
+    [InlineData(0.02, 0.01, -0.01, 0.002, false)]
+    // Temporal fold up a little, random fold down a little: within the noise everywhere, no boost.
+    [InlineData(0.005, 0.12, -0.004, 0.12, false)]
+    public void A_boost_qualifies_where_it_raises_the_temporal_fold_beyond_the_noise_there_or_on_all_users_and_costs_the_random_fold_nothing(
+        double temporalGain, double temporalSpread, double randomGain, double randomSpread, bool qualifies)
+    {
+        // 200 users per fold at a base score of 0.3; each user's gain is the fold's mean plus an alternating spread, so
+        // a fold's standard error is spread / √199.
+        const int PerFold = 200;
+        var folds = new int[2 * PerFold];
+        var none = new double[folds.Length];
+        var trial = new double[folds.Length];
+        for (var u = 0; u < folds.Length; u++)
+        {
+            folds[u] = u < PerFold ? 0 : 1;
+            var (gain, spread) = folds[u] == 0 ? (temporalGain, temporalSpread) : (randomGain, randomSpread);
+            none[u] = 0.3;
+            trial[u] = 0.3 + gain + (u % 2 == 0 ? spread : -spread);
+        }
+
+        Assert.Equal(qualifies, RecencySearch.Qualifies(trial, none, folds));
+    }
+
     [Fact]
     public void Where_time_carries_no_order_no_boost_is_tried()
     {

@@ -7,10 +7,11 @@ namespace Recsys.Core.Solutions;
 /// <summary>
 /// Chooses how much <c>model=auto</c> boosts a user's latest interactions (<see cref="RecencyBoost"/>) on the
 /// validation users, whose two folds held out each user's newest interactions (temporal) or a random sample. A boost
-/// qualifies when, against no boost, it raises the temporal fold beyond the noise (the mean of the users' paired nDCG
-/// gains above one standard error) and does not lower the random fold beyond it (nor by more than 1 %): a boost helps
-/// only where the next interactions follow the latest, and must not cost where they do not. Of the qualifying boosts,
-/// the one with the best score on all validation users is served (none when none qualifies).
+/// qualifies when, against no boost, it raises the temporal fold, beyond the noise (the mean of the users' paired nDCG
+/// gains above one standard error) either there or on all validation users together, and does not lower the random fold
+/// beyond its noise (nor by more than 1 %): a boost helps only where the next interactions follow the latest, and must
+/// not cost where they do not. Of the qualifying boosts, the one with the best score on all validation users is served
+/// (none when none qualifies).
 /// </summary>
 /// <remarks>
 /// Measured on MovieLens (tests/benchmarks, <c>recency-probe</c>): a floor of 0.7 with a half-life of 5 interactions
@@ -64,10 +65,7 @@ public static class RecencySearch
         {
             var perUser = PerUser(model, validation.WithRecency(boost));
             scored.Add((boost, perUser));
-            if (PairedGain.Of(perUser, none, folds, 0) is { Mean: > 0 } temporal && temporal.Mean > temporal.StandardError
-                && PairedGain.Of(perUser, none, folds, 1) is var random
-                && random.Mean >= -Math.Max(random.StandardError, MaxRandomFoldLoss * FoldMean(none, folds, 1))
-                && perUser.Average() > scored[chosen].PerUser.Average())
+            if (Qualifies(perUser, none, folds) && perUser.Average() > scored[chosen].PerUser.Average())
             {
                 chosen = scored.Count - 1;
             }
@@ -77,6 +75,21 @@ public static class RecencySearch
             Math.Round(s.Boost.Floor, 6), Math.Round(s.Boost.HalfLife, 6), Math.Round(s.PerUser.Average(), 6),
             Math.Round(FoldMean(s.PerUser, folds, 0), 6), Math.Round(FoldMean(s.PerUser, folds, 1), 6), k == chosen)).ToArray();
         return (scored[chosen].Boost, trials);
+    }
+
+    /// <summary>
+    /// Whether a boost scoring <paramref name="trial"/> per user may be served instead of none (<paramref name="none"/>):
+    /// it raises the temporal fold (0), beyond the noise there or on all users together, and does not lower the random
+    /// fold (1) beyond its noise and <see cref="MaxRandomFoldLoss"/>.
+    /// </summary>
+    internal static bool Qualifies(double[] trial, double[] none, IReadOnlyList<int> folds)
+    {
+        static bool BeyondNoise(PairedGain gain) => gain.Mean > gain.StandardError;
+        var temporal = PairedGain.Of(trial, none, folds, 0);
+        var random = PairedGain.Of(trial, none, folds, 1);
+        return temporal.Mean > 0
+            && (BeyondNoise(temporal) || BeyondNoise(PairedGain.Of(trial, none)))
+            && random.Mean >= -Math.Max(random.StandardError, MaxRandomFoldLoss * FoldMean(none, folds, 1));
     }
 
     /// <summary>nDCG@10 per user, as the run's objective defines it (<see cref="RankingEvaluator"/>).</summary>

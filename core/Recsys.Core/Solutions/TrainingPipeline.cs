@@ -307,19 +307,16 @@ public static class TrainingPipeline
         var tried = new List<CandidateScore>();
         (RecommenderModel Model, Hyperparameters Configuration, CandidateScore Score) Fit(double lambda, int? headItems)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var started = Stopwatch.GetTimestamp();
             var configuration = ease.With("ease_lambda", lambda.ToString(CultureInfo.InvariantCulture));
-            var model = headItems is { } head ? RecipeModels.TrainEase(lambda, split.Fit, head) : RecipeModels.Train(recipe, configuration, split.Fit, data);
-            var objective = OfflineMetrics.Compute(model, split.Validation, data.ItemIds.Count).GetValueOrDefault(settings.ObjectiveMetric);
             var reported = new Dictionary<string, string> { ["model"] = "ease", ["ease_lambda"] = configuration.GetString("ease_lambda") };
             if (headItems is { } items)
             {
                 reported["ease_head_items"] = items.ToString(CultureInfo.InvariantCulture);
             }
 
-            var candidate = new CandidateScore(reported, objective, Stopwatch.GetElapsedTime(started).TotalSeconds);
-            tried.Add(candidate);
+            var (model, candidate) = FitAndScore(
+                () => headItems is { } head ? RecipeModels.TrainEase(lambda, split.Fit, head) : RecipeModels.Train(recipe, configuration, split.Fit, data),
+                reported, data, split, settings, tried, cancellationToken);
             return (model, configuration, candidate);
         }
 
@@ -367,6 +364,7 @@ public static class TrainingPipeline
     {
         var tried = new List<CandidateScore>();
         (RecommenderModel Model, Hyperparameters Configuration, CandidateScore Score)? best = null;
+        var bestScore = double.NegativeInfinity;
         var alpha = recipe.Hyperparameters.First(h => h.Name == "als_alpha");
         var regularization = recipe.Hyperparameters.First(h => h.Name == "als_regularization");
         var ratio = als.GetDouble("als_regularization") / als.GetDouble("als_alpha");
@@ -374,30 +372,48 @@ public static class TrainingPipeline
         var min = Math.Min(alpha.MinValue ?? 0.01, max);
         LambdaSearch.Run(als.GetDouble("als_alpha"), RecipeModels.AlsStrengthFits(split.Fit), min, max, value =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var started = Stopwatch.GetTimestamp();
             var configuration = als.With("als_alpha", value.ToString(CultureInfo.InvariantCulture))
                 .With("als_regularization", Math.Round(value * ratio, 6).ToString(CultureInfo.InvariantCulture));
-            var model = RecipeModels.Train(recipe, configuration, split.Fit, data);
-            var objective = OfflineMetrics.Compute(model, split.Validation, data.ItemIds.Count).GetValueOrDefault(settings.ObjectiveMetric);
             var reported = new Dictionary<string, string>
             {
                 ["model"] = "als",
                 ["als_alpha"] = configuration.GetString("als_alpha"),
                 ["als_regularization"] = configuration.GetString("als_regularization"),
             };
-            var candidate = new CandidateScore(reported, objective, Stopwatch.GetElapsedTime(started).TotalSeconds);
-            tried.Add(candidate);
+            var (model, candidate) = FitAndScore(() => RecipeModels.Train(recipe, configuration, split.Fit, data), reported, data, split, settings, tried, cancellationToken);
 
             // Only the best model stays referenced (the earliest on ties, as LambdaSearch keeps).
-            if (best is null || objective > best.Value.Score.Objective)
+            var score = settings.Maximize ? candidate.Objective : -candidate.Objective;
+            if (best is null || score > bestScore)
             {
-                best = (model, configuration, candidate);
+                (best, bestScore) = ((model, configuration, candidate), score);
             }
 
-            return objective;
+            return score;
         });
         return (best!.Value.Model, best.Value.Configuration, best.Value.Score, tried);
+    }
+
+    /// <summary>
+    /// Fits one configuration of a search on the training part, scores it on the validation users by the run's objective
+    /// and adds it to <paramref name="tried"/>, timed from fit to score.
+    /// </summary>
+    private static (RecommenderModel Model, CandidateScore Score) FitAndScore(
+        Func<RecommenderModel> train,
+        IReadOnlyDictionary<string, string> reported,
+        TrainingDataset data,
+        EvaluationSplit split,
+        TrainingSettings settings,
+        List<CandidateScore> tried,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var started = Stopwatch.GetTimestamp();
+        var model = train();
+        var objective = OfflineMetrics.Compute(model, split.Validation, data.ItemIds.Count).GetValueOrDefault(settings.ObjectiveMetric);
+        var candidate = new CandidateScore(reported, objective, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        tried.Add(candidate);
+        return (model, candidate);
     }
 
     /// <summary>Trains every configuration on the training part and keeps the best on validation (one configuration needs no choice).</summary>
