@@ -217,6 +217,8 @@ internal static class QualityBenchmark
             () => Split("synthetic 60k catalogue, very sparse", Synthetic(new SyntheticDataOptions { Seed = 19, Items = 60_000, Users = 40_000, Interactions = 500_000, PopularityExponent = 0.6 }, keepTime: true), Protocol.LeaveLastOut));
         yield return new Case("synthetic 500 items, many users", "generator: 500 items, 20,000 users, 600k events (a small catalogue that each user covers widely; one row per user-item pair, count as rating)", "random75", true,
             () => Split("synthetic 500 items, many users", Synthetic(new SyntheticDataOptions { Seed = 23, Items = 500, Users = 20_000, Interactions = 600_000 }, keepTime: true), Protocol.Random75));
+        yield return new Case("synthetic 16k very sparse, no time", "generator: 16,000 items, 30,000 users, 180k events, popularity exponent 0.6; no timestamps (a few interactions per user with no order to learn from)", "random75", false,
+            () => Split("synthetic 16k very sparse, no time", Synthetic(new SyntheticDataOptions { Seed = 29, Items = 16_000, Users = 30_000, Interactions = 180_000, PopularityExponent = 0.6 }, keepTime: false), Protocol.Random75));
         yield return new Case("synthetic play counts 15k, no time", "generator: 15,000 items, 3,000 users, 250k plays, popularity exponent 0.8; counts as rating; no timestamps", "random75", false,
             () => Split("synthetic play counts 15k, no time", Synthetic(new SyntheticDataOptions { Seed = 11, Items = 15_000, Users = 3_000, Interactions = 250_000, PopularityExponent = 0.8 }, keepTime: false), Protocol.Random75));
     }
