@@ -48,10 +48,12 @@ public static class RecipeCatalog
     /// </summary>
     private static readonly HyperparameterDefinition[] s_personalizationAls =
     [
-        new("als_factors", HyperparameterKind.Whole, "64", 4, 256, null, true, "ALS latent dimension."),
-        new("als_regularization", HyperparameterKind.Continuous, "50", 0, 1000, null, true, "ALS L2 regularization (with model=auto, searched with als_alpha, their ratio kept)."),
-        new("als_alpha", HyperparameterKind.Continuous, "10", 0.01, 1000, null, true, "ALS confidence scale of an observed interaction (with model=auto, the start of a search on validation: doubling and halving while the score rises, with the regularization in proportion, up to five fits where the data has at most 5 M interactions)."),
-        new("als_iterations", HyperparameterKind.Whole, "15", 1, 100, null, true, "ALS alternating sweeps."),
+        .. s_als.Select(h => h.Name switch
+        {
+            "als_regularization" => h with { DefaultValue = "50", Description = "ALS L2 regularization (with model=auto, searched with als_alpha, their ratio kept)." },
+            "als_alpha" => h with { DefaultValue = "10", Description = "ALS confidence scale of an observed interaction (with model=auto, the start of a search on validation: doubling and halving while the score rises, with the regularization in proportion, up to five fits where the data has at most 5 M interactions)." },
+            _ => h,
+        }),
     ];
 
     private static readonly HyperparameterDefinition[] s_personalization =

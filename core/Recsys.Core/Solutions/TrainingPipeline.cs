@@ -236,9 +236,9 @@ public static class TrainingPipeline
         for (var c = 0; c < candidates.Count; c++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (candidates[c].GetString("model") is "ease" or "als")
+            if (candidates[c].GetString("model") is var kind && kind is "ease" or "als")
             {
-                var (model, chosen, chosenScore, tried) = candidates[c].GetString("model") == "ease"
+                var (model, chosen, chosenScore, tried) = kind == "ease"
                     ? SearchEaseLambda(data, recipe, candidates[c], split, settings, cancellationToken)
                     : SearchAlsStrength(data, recipe, candidates[c], split, settings, cancellationToken);
                 searched[models.Count] = (tried, chosenScore);
