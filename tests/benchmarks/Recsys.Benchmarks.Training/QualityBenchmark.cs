@@ -201,6 +201,8 @@ internal static class QualityBenchmark
 
         yield return new Case("ml-small newest 10%, every user", "ml-latest-small, every user's newest 10% held out (personalize_holdout's rule for all 610 users, not 61)", "last10", true,
             () => Split("ml-small newest 10%, every user", Ratings(), Protocol.Last10));
+        yield return new Case("ml-small daily timestamps", "ml-latest-small, each user's last 25% by the true time held out, then every timestamp cut to the day (a day's ratings tie in train, as in exports with daily granularity, while the future stays the real one)", "last25", true,
+            () => Daily(Split("ml-small daily timestamps", Ratings(), Protocol.Last25)));
         yield return new Case("ml-small equal timestamps", "ml-latest-small, every timestamp the same", "random75", false,
             () => Split("ml-small equal timestamps", Ratings().Select(r => r with { Timestamp = 1_500_000_000 }).ToArray(), Protocol.Random75));
         yield return new Case("ml-small shuffled item ids", "ml-latest-small, item ids renamed by a seeded permutation, rows sorted by (user, new id)", "last25", true,
@@ -300,6 +302,13 @@ internal static class QualityBenchmark
     }
 
     /// <summary>Item ids renamed by a seeded permutation; rows re-sorted by (user, new id) as an export sorted by id would be.</summary>
+    /// <summary><paramref name="split"/> with every timestamp cut to the start of its day (UTC).</summary>
+    private static SplitData Daily(SplitData split)
+    {
+        static RatingRow[] Days(RatingRow[] rows) => [.. rows.Select(r => r with { Timestamp = r.Timestamp / 86_400 * 86_400 })];
+        return SplitData.FromRows(split.Name, Days(split.TrainRows), Days(split.TestRows));
+    }
+
     private static RatingRow[] ShuffledItemIds(RatingRow[] rows)
     {
         var ids = rows.Select(r => r.ItemId).Distinct().Order().ToArray();
