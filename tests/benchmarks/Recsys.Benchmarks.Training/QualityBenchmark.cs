@@ -207,6 +207,8 @@ internal static class QualityBenchmark
             () => Split("ml-small equal timestamps", Ratings().Select(r => r with { Timestamp = 1_500_000_000 }).ToArray(), Protocol.Random75));
         yield return new Case("ml-small shuffled item ids", "ml-latest-small, item ids renamed by a seeded permutation, rows sorted by (user, new id)", "last25", true,
             () => Split("ml-small shuffled item ids", ShuffledItemIds(Ratings()), Protocol.Last25));
+        yield return new Case("ml-small liked only", "ml-latest-small, only ratings of 4 or more (positive-only feedback, as likes or purchases)", "random75", true,
+            () => Split("ml-small liked only", [.. Ratings().Where(r => r.Rating >= 4f)], Protocol.Random75));
         yield return new Case("ml-small sparse 15%", "ml-latest-small, a seeded 15% of the ratings, users with 3+ kept", "last-one", true,
             () => Split("ml-small sparse 15%", Sparse(Ratings(), 0.15), Protocol.LeaveLastOut));
         yield return new Case("synthetic 20k items", "generator: 20,000 items, 4,000 users, 300k events (views, clicks, purchases; one row per user-item pair, count as rating)", "last25", true,
@@ -219,6 +221,10 @@ internal static class QualityBenchmark
             () => Split("synthetic 60k catalogue, very sparse", Synthetic(new SyntheticDataOptions { Seed = 19, Items = 60_000, Users = 40_000, Interactions = 500_000, PopularityExponent = 0.6 }, keepTime: true), Protocol.LeaveLastOut));
         yield return new Case("synthetic 500 items, many users", "generator: 500 items, 20,000 users, 600k events (a small catalogue that each user covers widely; one row per user-item pair, count as rating)", "random75", true,
             () => Split("synthetic 500 items, many users", Synthetic(new SyntheticDataOptions { Seed = 23, Items = 500, Users = 20_000, Interactions = 600_000 }, keepTime: true), Protocol.Random75));
+        yield return new Case("synthetic small shop, 300 users", "generator: 5,000 items, 300 users, 24k events, popularity exponent 0.8 (a new customer's first data: few users, so a small validation sample)", "last25", true,
+            () => Split("synthetic small shop, 300 users", Synthetic(new SyntheticDataOptions { Seed = 31, Items = 5_000, Users = 300, Interactions = 24_000, PopularityExponent = 0.8 }, keepTime: true), Protocol.Last25));
+        yield return new Case("synthetic steep popularity", "generator: 8,000 items, 6,000 users, 200k events, popularity exponent 1.3 (a few hits carry most interactions)", "random75", true,
+            () => Split("synthetic steep popularity", Synthetic(new SyntheticDataOptions { Seed = 37, Items = 8_000, Users = 6_000, Interactions = 200_000, PopularityExponent = 1.3 }, keepTime: true), Protocol.Random75));
         yield return new Case("synthetic 16k very sparse, no time", "generator: 16,000 items, 30,000 users, 180k events, popularity exponent 0.6; no timestamps (a few interactions per user with no order to learn from)", "random75", false,
             () => Split("synthetic 16k very sparse, no time", Synthetic(new SyntheticDataOptions { Seed = 29, Items = 16_000, Users = 30_000, Interactions = 180_000, PopularityExponent = 0.6 }, keepTime: false), Protocol.Random75));
         yield return new Case("synthetic play counts 15k, no time", "generator: 15,000 items, 3,000 users, 250k plays, popularity exponent 0.8; counts as rating; no timestamps", "random75", false,
