@@ -204,37 +204,53 @@ internal static class QualityBenchmark
             }, true, () => SplitData.Load(split));
         }
 
-        yield return new Case("ml-small newest 10%, every user", "ml-latest-small, every user's newest 10% held out (personalize_holdout's rule for all 610 users, not 61)", "last10", true,
-            () => Split("ml-small newest 10%, every user", Ratings(), Protocol.Last10));
-        yield return new Case("ml-small daily timestamps", "ml-latest-small, each user's last 25% by the true time held out, then every timestamp cut to the day (a day's ratings tie in train, as in exports with daily granularity, while the future stays the real one)", "last25", true,
+        yield return Derived("ml-small newest 10%, every user", "ml-latest-small, every user's newest 10% held out (personalize_holdout's rule for all 610 users, not 61)", Protocol.Last10, true, Ratings);
+        yield return new Case("ml-small daily timestamps", "ml-latest-small, each user's last 25% by the true time held out, then every timestamp cut to the day (a day's ratings tie in train, as in exports with daily granularity, while the future stays the real one)", Label(Protocol.Last25), true,
             () => Daily(Split("ml-small daily timestamps", Ratings(), Protocol.Last25)));
-        yield return new Case("ml-small equal timestamps", "ml-latest-small, every timestamp the same", "random75", false,
-            () => Split("ml-small equal timestamps", Ratings().Select(r => r with { Timestamp = 1_500_000_000 }).ToArray(), Protocol.Random75));
-        yield return new Case("ml-small shuffled item ids", "ml-latest-small, item ids renamed by a seeded permutation, rows sorted by (user, new id)", "last25", true,
-            () => Split("ml-small shuffled item ids", ShuffledItemIds(Ratings()), Protocol.Last25));
-        yield return new Case("ml-small liked only", "ml-latest-small, only ratings of 4 or more (positive-only feedback, as likes or purchases)", "random75", true,
-            () => Split("ml-small liked only", [.. Ratings().Where(r => r.Rating >= 4f)], Protocol.Random75));
-        yield return new Case("ml-small sparse 15%", "ml-latest-small, a seeded 15% of the ratings, users with 3+ kept", "last-one", true,
-            () => Split("ml-small sparse 15%", Sparse(Ratings(), 0.15), Protocol.LeaveLastOut));
-        yield return new Case("synthetic 20k items", "generator: 20,000 items, 4,000 users, 300k events (views, clicks, purchases; one row per user-item pair, count as rating)", "last25", true,
-            () => Split("synthetic 20k items", Synthetic(new SyntheticDataOptions { Seed = 7, Items = 20_000, Users = 4_000, Interactions = 300_000 }, keepTime: true), Protocol.Last25));
-        yield return new Case("synthetic 24k catalogue", "generator: 24,000 items, 5,000 users, 450k events, popularity exponent 0.7 (20k+ items in train; one row per user-item pair, count as rating)", "random75", true,
-            () => Split("synthetic 24k catalogue", Synthetic(new SyntheticDataOptions { Seed = 13, Items = 24_000, Users = 5_000, Interactions = 450_000, PopularityExponent = 0.7 }, keepTime: true), Protocol.Random75));
-        yield return new Case("synthetic 24k items, users > items", "generator: 24,000 items, 30,000 users, 1.5M events, popularity exponent 0.7 (more users than items: the default's EASE is on the head items, the baseline's on all)", "random75", true,
-            () => Split("synthetic 24k items, users > items", Synthetic(new SyntheticDataOptions { Seed = 17, Items = 24_000, Users = 30_000, Interactions = 1_500_000, PopularityExponent = 0.7 }, keepTime: true), Protocol.Random75));
-        yield return new Case("synthetic 60k catalogue, very sparse", "generator: 60,000 items, 40,000 users, 500k events, popularity exponent 0.6 (over EASE's dense limit of 46,000 items: no EASE baseline)", "last-one", true,
-            () => Split("synthetic 60k catalogue, very sparse", Synthetic(new SyntheticDataOptions { Seed = 19, Items = 60_000, Users = 40_000, Interactions = 500_000, PopularityExponent = 0.6 }, keepTime: true), Protocol.LeaveLastOut));
-        yield return new Case("synthetic 500 items, many users", "generator: 500 items, 20,000 users, 600k events (a small catalogue that each user covers widely; one row per user-item pair, count as rating)", "random75", true,
-            () => Split("synthetic 500 items, many users", Synthetic(new SyntheticDataOptions { Seed = 23, Items = 500, Users = 20_000, Interactions = 600_000 }, keepTime: true), Protocol.Random75));
-        yield return new Case("synthetic small shop, 300 users", "generator: 5,000 items, 300 users, 24k events, popularity exponent 0.8 (a new customer's first data: few users, so a small validation sample)", "last25", true,
-            () => Split("synthetic small shop, 300 users", Synthetic(new SyntheticDataOptions { Seed = 31, Items = 5_000, Users = 300, Interactions = 24_000, PopularityExponent = 0.8 }, keepTime: true), Protocol.Last25));
-        yield return new Case("synthetic steep popularity", "generator: 8,000 items, 6,000 users, 200k events, popularity exponent 1.3 (a few hits carry most interactions)", "random75", true,
-            () => Split("synthetic steep popularity", Synthetic(new SyntheticDataOptions { Seed = 37, Items = 8_000, Users = 6_000, Interactions = 200_000, PopularityExponent = 1.3 }, keepTime: true), Protocol.Random75));
-        yield return new Case("synthetic 16k very sparse, no time", "generator: 16,000 items, 30,000 users, 180k events, popularity exponent 0.6; no timestamps (a few interactions per user with no order to learn from)", "random75", false,
-            () => Split("synthetic 16k very sparse, no time", Synthetic(new SyntheticDataOptions { Seed = 29, Items = 16_000, Users = 30_000, Interactions = 180_000, PopularityExponent = 0.6 }, keepTime: false), Protocol.Random75));
-        yield return new Case("synthetic play counts 15k, no time", "generator: 15,000 items, 3,000 users, 250k plays, popularity exponent 0.8; counts as rating; no timestamps", "random75", false,
-            () => Split("synthetic play counts 15k, no time", Synthetic(new SyntheticDataOptions { Seed = 11, Items = 15_000, Users = 3_000, Interactions = 250_000, PopularityExponent = 0.8 }, keepTime: false), Protocol.Random75));
+        yield return Derived("ml-small equal timestamps", "ml-latest-small, every timestamp the same", Protocol.Random75, false,
+            () => Ratings().Select(r => r with { Timestamp = 1_500_000_000 }).ToArray());
+        yield return Derived("ml-small shuffled item ids", "ml-latest-small, item ids renamed by a seeded permutation, rows sorted by (user, new id)", Protocol.Last25, true,
+            () => ShuffledItemIds(Ratings()));
+        yield return Derived("ml-small liked only", "ml-latest-small, only ratings of 4 or more (positive-only feedback, as likes or purchases)", Protocol.Random75, true,
+            () => [.. Ratings().Where(r => r.Rating >= 4f)]);
+        yield return Derived("ml-small sparse 15%", "ml-latest-small, a seeded 15% of the ratings, users with 3+ kept", Protocol.LeaveLastOut, true,
+            () => Sparse(Ratings(), 0.15));
+        yield return Generated("synthetic 20k items", "generator: 20,000 items, 4,000 users, 300k events (views, clicks, purchases; one row per user-item pair, count as rating)", Protocol.Last25,
+            new SyntheticDataOptions { Seed = 7, Items = 20_000, Users = 4_000, Interactions = 300_000 });
+        yield return Generated("synthetic 24k catalogue", "generator: 24,000 items, 5,000 users, 450k events, popularity exponent 0.7 (20k+ items in train; one row per user-item pair, count as rating)", Protocol.Random75,
+            new SyntheticDataOptions { Seed = 13, Items = 24_000, Users = 5_000, Interactions = 450_000, PopularityExponent = 0.7 });
+        yield return Generated("synthetic 24k items, users > items", "generator: 24,000 items, 30,000 users, 1.5M events, popularity exponent 0.7 (more users than items: the default's EASE is on the head items, the baseline's on all)", Protocol.Random75,
+            new SyntheticDataOptions { Seed = 17, Items = 24_000, Users = 30_000, Interactions = 1_500_000, PopularityExponent = 0.7 });
+        yield return Generated("synthetic 60k catalogue, very sparse", "generator: 60,000 items, 40,000 users, 500k events, popularity exponent 0.6 (over EASE's dense limit of 46,000 items: no EASE baseline)", Protocol.LeaveLastOut,
+            new SyntheticDataOptions { Seed = 19, Items = 60_000, Users = 40_000, Interactions = 500_000, PopularityExponent = 0.6 });
+        yield return Generated("synthetic 500 items, many users", "generator: 500 items, 20,000 users, 600k events (a small catalogue that each user covers widely; one row per user-item pair, count as rating)", Protocol.Random75,
+            new SyntheticDataOptions { Seed = 23, Items = 500, Users = 20_000, Interactions = 600_000 });
+        yield return Generated("synthetic small shop, 300 users", "generator: 5,000 items, 300 users, 24k events, popularity exponent 0.8 (a new customer's first data: few users, so a small validation sample)", Protocol.Last25,
+            new SyntheticDataOptions { Seed = 31, Items = 5_000, Users = 300, Interactions = 24_000, PopularityExponent = 0.8 });
+        yield return Generated("synthetic steep popularity", "generator: 8,000 items, 6,000 users, 200k events, popularity exponent 1.3 (a few hits carry most interactions)", Protocol.Random75,
+            new SyntheticDataOptions { Seed = 37, Items = 8_000, Users = 6_000, Interactions = 200_000, PopularityExponent = 1.3 });
+        yield return Generated("synthetic 16k very sparse, no time", "generator: 16,000 items, 30,000 users, 180k events, popularity exponent 0.6; no timestamps (a few interactions per user with no order to learn from)", Protocol.Random75,
+            new SyntheticDataOptions { Seed = 29, Items = 16_000, Users = 30_000, Interactions = 180_000, PopularityExponent = 0.6 }, keepTime: false);
+        yield return Generated("synthetic play counts 15k, no time", "generator: 15,000 items, 3,000 users, 250k plays, popularity exponent 0.8; counts as rating; no timestamps", Protocol.Random75,
+            new SyntheticDataOptions { Seed = 11, Items = 15_000, Users = 3_000, Interactions = 250_000, PopularityExponent = 0.8 }, keepTime: false);
     }
+
+    /// <summary>A case split by <paramref name="protocol"/> from the rows <paramref name="rows"/> gives.</summary>
+    private static Case Derived(string name, string shape, Protocol protocol, bool hasTime, Func<RatingRow[]> rows) =>
+        new(name, shape, Label(protocol), hasTime, () => Split(name, rows(), protocol));
+
+    /// <summary>A case of the generator's data (<see cref="Synthetic"/>), split by <paramref name="protocol"/>.</summary>
+    private static Case Generated(string name, string shape, Protocol protocol, SyntheticDataOptions options, bool keepTime = true) =>
+        Derived(name, shape, protocol, keepTime, () => Synthetic(options, keepTime));
+
+    /// <summary>How the results name <paramref name="protocol"/>.</summary>
+    private static string Label(Protocol protocol) => protocol switch
+    {
+        Protocol.Random75 => "random75",
+        Protocol.Last25 => "last25",
+        Protocol.Last10 => "last10",
+        _ => "last-one",
+    };
 
     /// <summary>The peer-style baselines; EASE only where its dense item-item solve accepts the catalogue.</summary>
     private static IEnumerable<(string Algo, Func<SplitData, TrainedRun> Train)> Baselines(bool hasTime, bool easeFits)
