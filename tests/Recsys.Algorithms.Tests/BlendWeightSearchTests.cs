@@ -51,12 +51,13 @@ public class BlendWeightSearchTests
     }
 
     [Fact]
-    public void The_blend_is_at_least_the_best_single_model_on_the_users_it_was_fitted_on()
+    public void The_blend_is_at_least_the_model_it_started_from_on_the_users_it_was_fitted_on()
     {
         var (train, history, weights, targets) = Validation(8);
         var fit = BlendWeightSearch.Fit(Models(train), history, weights, targets);
 
-        Assert.True(fit.Objective >= fit.SingleObjectives.Max() - 1e-12, $"{fit.Objective} < {fit.SingleObjectives.Max()}");
+        Assert.True(fit.Objective >= fit.SingleObjectives[fit.Start] - 1e-12, $"{fit.Objective} < {fit.SingleObjectives[fit.Start]}");
+        Assert.Equal(fit.SingleObjectives.Max(), fit.SingleObjectives[fit.Start]); // here the best is clearly so
         Assert.True(fit.SingleObjectives[2] < fit.SingleObjectives[0], "popularity is the weakest model here");
 
         // The blend the weights describe scores those users as the search said (the pool holds every list it can form).
@@ -75,7 +76,7 @@ public class BlendWeightSearchTests
     }
 
     [Fact]
-    public void The_search_starts_from_the_most_robust_model_and_among_equally_robust_ones_from_the_best_on_the_mean()
+    public void The_search_starts_from_the_most_robust_model_and_among_equally_robust_ones_from_the_first_unless_another_is_better_beyond_the_noise()
     {
         // (mean, fold 0, fold 1): the first leads fold 1 by 9 %, the second fold 0 by 9 %; the second is ahead in its
         // worse fold by 0.2 % only, which is no reason to leave the better mean.
@@ -86,6 +87,18 @@ public class BlendWeightSearchTests
         // A model that wins one fold by much and loses the other is not the start, whatever its mean.
         (double, double, double)[] brittle = [(0.10, 0.02, 0.18), (0.09, 0.045, 0.135), (0.05, 0.03, 0.07)];
         Assert.Equal(1, BlendWeightSearch.StartModel(brittle, 0.02));
+
+        // Equally robust and ahead on the mean by less than the noise: the first model (the prior) stays the start;
+        // ahead beyond the noise, the challenger is.
+        (double, double, double)[] level = [(0.0908, 0.0425, 0.1472), (0.0915, 0.0423, 0.149), (0.05, 0.03, 0.07)];
+        Assert.Equal(0, BlendWeightSearch.StartModel(level, 0.02, (_, _) => false));
+        Assert.Equal(1, BlendWeightSearch.StartModel(level, 0.02, (challenger, incumbent) => challenger == 1 && incumbent == 0));
+        Assert.Equal(1, BlendWeightSearch.StartModel(level, 0.02));
+
+        // The prior is the first robust model, not the first in the list.
+        (double, double, double)[] fragilePrior = [(0.10, 0.02, 0.18), (0.09, 0.045, 0.135), (0.091, 0.044, 0.137)];
+        Assert.Equal(1, BlendWeightSearch.StartModel(fragilePrior, 0.02, (_, _) => false));
+        Assert.Equal(2, BlendWeightSearch.StartModel(fragilePrior, 0.02, (challenger, incumbent) => incumbent == 1));
     }
 
     [Fact]

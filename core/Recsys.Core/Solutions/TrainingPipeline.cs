@@ -377,6 +377,7 @@ public static class TrainingPipeline
             var reported = new Dictionary<string, string>
             {
                 ["model"] = "als",
+                ["als_factors"] = configuration.GetString("als_factors"),
                 ["als_alpha"] = configuration.GetString("als_alpha"),
                 ["als_regularization"] = configuration.GetString("als_regularization"),
             };

@@ -11,11 +11,11 @@ internal static class AlsProbe
         {
             var d = c.Load();
             Console.WriteLine($"== {c.Name}");
-            foreach (var (alpha, reg) in new[] { (1f, 0.05f), (10f, 5f), (10f, 20f), (10f, 50f), (40f, 200f) })
+            foreach (var (factors, alpha, reg) in new[] { (64, 5f, 25f), (128, 5f, 25f), (128, 10f, 50f), (256, 5f, 25f) })
             {
-                var als = new AlsTrainer(new AlsOptions { Factors = 64, Alpha = alpha, Regularization = reg, Iterations = 15 }).Fit(d.Binary);
+                var als = new AlsTrainer(new AlsOptions { Factors = factors, Alpha = alpha, Regularization = reg, Iterations = 15 }).Fit(d.Binary);
                 var alone = SplitsBenchmark.Evaluate(d, SplitsBenchmark.History(d, als).Recommend)["nDCG10"];
-                Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  a{0} r{1}: alone {2:F4}", alpha, reg, alone));
+                Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  k{3} a{0} r{1}: alone {2:F4}", alpha, reg, alone, factors));
             }
         }
 

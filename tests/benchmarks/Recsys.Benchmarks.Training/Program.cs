@@ -91,7 +91,7 @@ if (args.Length > 0 && args[0] == "stack-probe")
 }
 
 // dotnet run -c Release --project tests/benchmarks/Recsys.Benchmarks.Training -- als-probe [CASE]
-//   (ALS alone at five confidence and regularization settings on the matching quality cases' test splits; prints only)
+//   (ALS alone at four factor, confidence and regularization settings on the matching quality cases' test splits; prints only)
 if (args.Length > 0 && args[0] == "als-probe")
 {
     return AlsProbe.Run(args.Length > 1 ? args[1] : null);
