@@ -197,7 +197,7 @@ public static class BlendWeightSearch
         Parallel.For(
             0,
             histories.Count,
-            new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
+            TrainingScheduler.Shared.ParallelOptions(options.MaxDegreeOfParallelism),
             () => (Standardized: new float[count * n], Masked: new float[n]),
             (u, _, buffers) =>
             {
@@ -246,7 +246,7 @@ public static class BlendWeightSearch
     {
         var perUser = new double[pools.Length];
         var depth = options.Depth;
-        Parallel.For(0, pools.Length, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, u =>
+        Parallel.For(0, pools.Length, TrainingScheduler.Shared.ParallelOptions(options.MaxDegreeOfParallelism), u =>
         {
             var pool = pools[u];
             var count = weights.Length;

@@ -50,7 +50,7 @@ internal static class DenseCholesky
             }
 
             // Panel below the diagonal block, then the trailing update A22 -= L21·L21ᵀ; rows are independent.
-            Parallel.For(j1, n, parallel, i =>
+            Rows(j1, n, parallel, i =>
             {
                 var rowI = a.AsSpan(i * n, n);
                 for (var j = j0; j < j1; j++)
@@ -59,7 +59,7 @@ internal static class DenseCholesky
                     rowI[j] = (rowI[j] - VectorKernels.Dot(rowI[j0..j], rowJ[j0..j])) / rowJ[j];
                 }
             });
-            Parallel.For(j1, n, parallel, i =>
+            Rows(j1, n, parallel, i =>
             {
                 var panelI = a.AsSpan((i * n) + j0, j1 - j0);
                 var rowI = a.AsSpan(i * n, n);
@@ -68,6 +68,26 @@ internal static class DenseCholesky
                     rowI[j] -= VectorKernels.Dot(panelI, a.AsSpan((j * n) + j0, j1 - j0));
                 }
             });
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for rows <paramref name="from"/> to <paramref name="to"/> (exclusive): on the calling
+    /// thread when one thread is asked for, so that a small factor (an ALS fold-in's, called from a parallel loop
+    /// outside the training threads) never waits for a training thread that may be the one waiting on it.
+    /// </summary>
+    private static void Rows(int from, int to, ParallelOptions parallel, Action<int> body)
+    {
+        if (parallel.MaxDegreeOfParallelism == 1)
+        {
+            for (var i = from; i < to; i++)
+            {
+                body(i);
+            }
+        }
+        else
+        {
+            Parallel.For(from, to, parallel, body);
         }
     }
 
