@@ -25,6 +25,27 @@ public class AlsTests
     }
 
     [Fact]
+    public void The_fit_time_estimate_grows_with_rows_times_factors_squared_and_interactions_times_factors()
+    {
+        var k64 = new AlsOptions { Factors = 64, Iterations = 15 };
+        double Seconds(AlsOptions options, int users, int items, long interactions, int threads) =>
+            AlsTrainer.EstimateSeconds(options, users, items, interactions, threads);
+
+        Assert.Equal(0, Seconds(k64, 0, 0, 0, 1));
+        Assert.Equal(2 * Seconds(k64, 1_000, 1_000, 0, 1), Seconds(k64 with { Iterations = 30 }, 1_000, 1_000, 0, 1), 9);
+        Assert.Equal(4 * Seconds(k64, 1_000, 1_000, 0, 1), Seconds(k64 with { Factors = 128 }, 1_000, 1_000, 0, 1), 9);
+        Assert.Equal(2 * Seconds(k64, 0, 0, 1_000_000, 1), Seconds(k64 with { Factors = 128 }, 0, 0, 1_000_000, 1), 9);
+        Assert.Equal(Seconds(k64, 1_000, 0, 50, 1), Seconds(k64, 0, 1_000, 50, 1), 12); // users and items are rows alike
+        if (Environment.ProcessorCount > 1)
+        {
+            Assert.True(Seconds(k64, 1_000, 1_000, 50_000, 2) < Seconds(k64, 1_000, 1_000, 50_000, 1));
+        }
+
+        // The 20 M-interaction scale run (200k users, 50k items, 18.4 M stored pairs, 64 factors, one thread) took 61–83 s.
+        Assert.InRange(Seconds(k64, 200_000, 50_000, 18_400_000, 1), 40, 120);
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_model_whatever_the_parallelism()
     {
         var m = TestMatrices.Random(150, 100, 12, 2);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Recsys.Algorithms.Data;
 using Recsys.Algorithms.Ensemble;
+using Recsys.Algorithms.Factorization;
 using Recsys.Core.Recipes;
 using Recsys.Core.Solutions;
 using Recsys.Data.Training;
@@ -289,5 +290,27 @@ public sealed class ModelSelectionTests
         Assert.Equal(128, RecipeModels.AutoAlsFactors(128, RecipeModels.AutoNeighborhoodMaxInteractions));
         Assert.Equal(RecipeModels.AutoLargeAlsFactors, RecipeModels.AutoAlsFactors(128, Large));
         Assert.Equal(32, RecipeModels.AutoAlsFactors(32, Large));
+    }
+
+    [Fact]
+    public void The_als_strength_search_makes_as_many_fits_as_its_time_budget_allows()
+    {
+        var k128 = new AlsOptions { Factors = 128, Iterations = 15 };
+        int Fits(AlsOptions options, int users, int items, long interactions, int threads) =>
+            RecipeModels.AlsStrengthFits(options, users, items, interactions, threads);
+
+        // A small catalogue gets every fit; above the neighbourhood models' limit one fit, whatever its cost.
+        Assert.Equal(RecipeModels.MaxAlsStrengthFits, Fits(k128, 610, 9_000, 90_000, 1));
+        Assert.Equal(1, Fits(new AlsOptions { Factors = 8, Iterations = 1 }, 1_000, 1_000, RecipeModels.AutoNeighborhoodMaxInteractions + 1L, 2));
+
+        // Near that limit, the estimate bounds the fits: as many as the budget holds, fewer on fewer threads, fewer with
+        // more factors, and at least one.
+        var near = Fits(k128, 100_000, 50_000, 4_900_000, 2);
+        Assert.InRange(near, 1, RecipeModels.MaxAlsStrengthFits - 1);
+        var seconds = AlsTrainer.EstimateSeconds(k128, 100_000, 50_000, 4_900_000, 2);
+        Assert.True(near * seconds <= RecipeModels.AlsStrengthBudgetSeconds && (near + 1) * seconds > RecipeModels.AlsStrengthBudgetSeconds);
+        Assert.True(Fits(k128, 100_000, 50_000, 4_900_000, 1) <= near);
+        Assert.True(Fits(new AlsOptions { Factors = 64, Iterations = 15 }, 100_000, 50_000, 4_900_000, 2) > near);
+        Assert.Equal(1, Fits(new AlsOptions { Factors = 1_024, Iterations = 15 }, 100_000, 50_000, 4_900_000, 1));
     }
 }

@@ -58,14 +58,41 @@ public static class RecipeModels
     public static int AutoAlsFactors(int configured, long interactions) =>
         interactions > AutoNeighborhoodMaxInteractions ? Math.Min(configured, AutoLargeAlsFactors) : configured;
 
+    /// <summary>Longest the ALS strength search of <c>model=auto</c> may take by <see cref="AlsTrainer.EstimateSeconds"/>, however many fits that allows (at least one).</summary>
+    public const double AlsStrengthBudgetSeconds = 120;
+
     /// <summary>
-    /// How many ALS fits the strength search of <c>model=auto</c> may make on this matrix: <see cref="MaxAlsStrengthFits"/>
-    /// up to <see cref="AutoNeighborhoodMaxInteractions"/> interactions (where a fit takes seconds), one above.
+    /// How many ALS fits the strength search of <c>model=auto</c> may make on this matrix with <paramref name="als"/>'s
+    /// factors and iterations: as many as <see cref="AlsStrengthBudgetSeconds"/> allows by
+    /// <see cref="AlsTrainer.EstimateSeconds"/> on the training threads (from the estimate, not the clock, so that the
+    /// choice does not depend on the machine's load), at least one and at most <see cref="MaxAlsStrengthFits"/>; one
+    /// above <see cref="AutoNeighborhoodMaxInteractions"/> interactions.
     /// </summary>
-    public static int AlsStrengthFits(InteractionMatrix matrix)
+    /// <remarks>
+    /// A fit's cost grows with the square of the factors. Near the neighbourhood models' limit (100k users, 50k items,
+    /// 4.9 M interactions) a 128-factor fit is estimated at 69 s on one training thread and 39 s on two, so five fits
+    /// would take 345 s on one thread, more than the default's whole 300 s training budget; there the search makes one
+    /// fit, or three on two threads. Every case of the quality suite keeps all five on its two threads (at most 16 s a
+    /// fit by the estimate); on one, the 60k-item case (29 s a fit) makes four.
+    /// </remarks>
+    public static int AlsStrengthFits(InteractionMatrix matrix, Hyperparameters als)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        return matrix.NonZeroCount <= AutoNeighborhoodMaxInteractions ? MaxAlsStrengthFits : 1;
+        ArgumentNullException.ThrowIfNull(als);
+        var options = new AlsOptions { Factors = als.GetInt32("als_factors"), Iterations = als.GetInt32("als_iterations") };
+        return AlsStrengthFits(options, matrix.UserCount, matrix.ItemCount, matrix.NonZeroCount, TrainingScheduler.Shared.MaxDegreeOfParallelism);
+    }
+
+    /// <summary><see cref="AlsStrengthFits(InteractionMatrix, Hyperparameters)"/> for a matrix of this size and <paramref name="threads"/> training threads.</summary>
+    internal static int AlsStrengthFits(AlsOptions options, int users, int items, long interactions, int threads)
+    {
+        if (interactions > AutoNeighborhoodMaxInteractions)
+        {
+            return 1;
+        }
+
+        var seconds = AlsTrainer.EstimateSeconds(options, users, items, interactions, threads);
+        return seconds <= 0 ? MaxAlsStrengthFits : (int)Math.Clamp(Math.Floor(AlsStrengthBudgetSeconds / seconds), 1, MaxAlsStrengthFits);
     }
 
     /// <summary>

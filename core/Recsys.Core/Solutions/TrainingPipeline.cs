@@ -370,7 +370,7 @@ public static class TrainingPipeline
         var ratio = als.GetDouble("als_regularization") / als.GetDouble("als_alpha");
         var max = ratio > 0 ? Math.Min(alpha.MaxValue ?? 1000, (regularization.MaxValue ?? 1000) / ratio) : alpha.MaxValue ?? 1000;
         var min = Math.Min(alpha.MinValue ?? 0.01, max);
-        LambdaSearch.Run(als.GetDouble("als_alpha"), RecipeModels.AlsStrengthFits(split.Fit), min, max, value =>
+        LambdaSearch.Run(als.GetDouble("als_alpha"), RecipeModels.AlsStrengthFits(split.Fit, als), min, max, value =>
         {
             var configuration = als.With("als_alpha", value.ToString(CultureInfo.InvariantCulture))
                 .With("als_regularization", Math.Round(value * ratio, 6).ToString(CultureInfo.InvariantCulture));
