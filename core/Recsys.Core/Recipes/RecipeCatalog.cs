@@ -53,7 +53,7 @@ public static class RecipeCatalog
         {
             "als_factors" => h with { DefaultValue = "128", Description = "ALS latent dimension (with model=auto, at most 64 above 5 M interactions, where a fit takes minutes)." },
             "als_regularization" => h with { DefaultValue = "50", Description = "ALS L2 regularization (with model=auto, searched with als_alpha, their ratio kept)." },
-            "als_alpha" => h with { DefaultValue = "10", Description = "ALS confidence scale of an observed interaction (with model=auto, the start of a search on validation: doubling and halving while the score rises, with the regularization in proportion, up to five fits where the data has at most 5 M interactions)." },
+            "als_alpha" => h with { DefaultValue = "10", Description = "ALS confidence scale of an observed interaction (with model=auto, the start of a search on validation: doubling and halving while the score rises, with the regularization in proportion, as many fits as an estimated 120 s allow, at most five, one above 5 M interactions)." },
             _ => h,
         }),
     ];
