@@ -57,6 +57,17 @@ public sealed partial class TrainingScheduler : TaskScheduler, IDisposable
     /// <summary>The scheduler every trainer uses (bound <see cref="DefaultDegreeOfParallelism"/> until <see cref="Configure"/>).</summary>
     public static TrainingScheduler Shared => Volatile.Read(ref s_shared);
 
+    /// <summary>
+    /// Expected speed-up of training's CPU work on <paramref name="threads"/> threads over one, for the trainers' time
+    /// estimates: each core beyond the first adds 0.8 (a second core of the 2-core VMs measured; shared caches and
+    /// memory bandwidth keep it below 1). Zero or less counts as the machine's cores.
+    /// </summary>
+    internal static double Speedup(int threads)
+    {
+        var cores = threads <= 0 ? Environment.ProcessorCount : Math.Min(threads, Environment.ProcessorCount);
+        return 1 + ((cores - 1) * 0.8);
+    }
+
     /// <summary>Most threads training uses at once.</summary>
     public int MaxDegreeOfParallelism { get; }
 

@@ -41,7 +41,7 @@ public sealed class AlsTrainer
 {
     private const int GramBlockRows = 256;
 
-    // Seconds of one iteration on one core, fitted (relative least squares) to 21 fits, each with the scoring of its
+    // Seconds of one iteration on one core (TrainingScheduler.Speedup for more), fitted (relative least squares) to 21 fits, each with the scoring of its
     // validation users, on a 2-core AMD EPYC (Zen 3, AVX2) VM: the ALS candidates of tests/benchmarks/results/
     // training-quality.json (18 cases on two threads, 128 factors, 300 to 40,000 users, 500 to 54,000 items, 14k to
     // 640k interactions), and on one thread the demo's shop and the 20 M-interaction scale run with 64 and 128 factors.
@@ -50,7 +50,6 @@ public sealed class AlsTrainer
     // stored interaction and factor (the CG's gathered dot products and updates).
     private const double SecondsPerRowFactorSquared = 1.2e-9;
     private const double SecondsPerInteractionFactor = 2.7e-9;
-    private const double SecondCoreSpeedup = 1.8;
 
     private readonly AlsOptions _options;
 
@@ -79,10 +78,8 @@ public sealed class AlsTrainer
         ArgumentOutOfRangeException.ThrowIfNegative(items);
         ArgumentOutOfRangeException.ThrowIfNegative(interactions);
         double k = options.Factors;
-        var cores = threads <= 0 ? Environment.ProcessorCount : Math.Min(threads, Environment.ProcessorCount);
-        var speedup = 1 + ((cores - 1) * (SecondCoreSpeedup - 1));
         var perIteration = (((double)users + items) * k * k * SecondsPerRowFactorSquared) + (interactions * k * SecondsPerInteractionFactor);
-        return options.Iterations * perIteration / speedup;
+        return options.Iterations * perIteration / TrainingScheduler.Speedup(threads);
     }
 
     /// <summary>Factorizes <paramref name="interactions"/> from the seeded random start.</summary>

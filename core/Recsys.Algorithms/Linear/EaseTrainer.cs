@@ -23,7 +23,6 @@ public sealed class EaseTrainer
     private const double WoodburyInverseFlopsPerSecond = 5e9;
     private const double WoodburyProductFlopsPerSecond = 2e9;
     private const double DenseSecondsPerEntry = 2e-9;
-    private const double SecondCoreSpeedup = 1.8;
 
     private readonly EaseOptions _options;
 
@@ -56,7 +55,7 @@ public sealed class EaseTrainer
     {
         ArgumentOutOfRangeException.ThrowIfNegative(items);
         double n = items;
-        var seconds = (n * n * n / (DirectFlopsPerSecond * Speedup(threads))) + (n * n * DenseSecondsPerEntry);
+        var seconds = (n * n * n / (DirectFlopsPerSecond * TrainingScheduler.Speedup(threads))) + (n * n * DenseSecondsPerEntry);
         var bytes = (4 * (long)items * items) + (3L * 4 * SymmetricInverse.DefaultBlockSize * items);
         return new EaseCost(EaseSolver.Direct, seconds, bytes);
     }
@@ -72,7 +71,7 @@ public sealed class EaseTrainer
         ArgumentOutOfRangeException.ThrowIfNegative(interactions);
         double m = users;
         double n = items;
-        var speedup = Speedup(threads);
+        var speedup = TrainingScheduler.Speedup(threads);
         var seconds = (m * m * m / (WoodburyInverseFlopsPerSecond * speedup))
             + ((2 * interactions * (m + n)) / (WoodburyProductFlopsPerSecond * speedup))
             + (n * n * DenseSecondsPerEntry);
@@ -132,13 +131,6 @@ public sealed class EaseTrainer
         };
         var regularization = ItemRegularization(interactions);
         return useWoodbury ? FitWoodbury(interactions, regularization) : FitDirect(interactions, regularization);
-    }
-
-    /// <summary>Speed-up over one thread; -1 (all cores) counts as the machine's cores.</summary>
-    private static double Speedup(int threads)
-    {
-        var cores = threads <= 0 ? Environment.ProcessorCount : Math.Min(threads, Environment.ProcessorCount);
-        return 1 + ((cores - 1) * (SecondCoreSpeedup - 1));
     }
 
     /// <summary>Λ_ii = λ + p/(1−p)·G_ii.</summary>
