@@ -301,6 +301,7 @@ public sealed class ModelSelectionTests
 
         // A small catalogue gets every fit; above the neighbourhood models' limit one fit, whatever its cost.
         Assert.Equal(RecipeModels.MaxAlsStrengthFits, Fits(k128, 610, 9_000, 90_000, 1));
+        Assert.Equal(RecipeModels.MaxAlsStrengthFits, Fits(k128, 40_000, 54_395, 285_309, 1)); // the quality suite's largest catalogue
         Assert.Equal(1, Fits(new AlsOptions { Factors = 8, Iterations = 1 }, 1_000, 1_000, RecipeModels.AutoNeighborhoodMaxInteractions + 1L, 2));
 
         // Near that limit, the estimate bounds the fits: as many as the budget holds, fewer on fewer threads, fewer with

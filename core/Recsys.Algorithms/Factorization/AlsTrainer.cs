@@ -41,15 +41,15 @@ public sealed class AlsTrainer
 {
     private const int GramBlockRows = 256;
 
-    // Seconds of one iteration on one core (TrainingScheduler.Speedup for more), fitted (relative least squares) to 21 fits, each with the scoring of its
-    // validation users, on a 2-core AMD EPYC (Zen 3, AVX2) VM: the ALS candidates of tests/benchmarks/results/
-    // training-quality.json (18 cases on two threads, 128 factors, 300 to 40,000 users, 500 to 54,000 items, 14k to
-    // 640k interactions), and on one thread the demo's shop and the 20 M-interaction scale run with 64 and 128 factors.
-    // Estimates came within 0.68–1.37 of the measured time (lowest on the largest catalogues, whose validation scoring
-    // the two terms do not count). Per row and factor² (Gram products, the CG's Gram matrix-vector products) and per
-    // stored interaction and factor (the CG's gathered dot products and updates).
-    private const double SecondsPerRowFactorSquared = 1.2e-9;
-    private const double SecondsPerInteractionFactor = 2.7e-9;
+    // Seconds of one iteration on one core (TrainingScheduler.Speedup for more), fitted (relative least squares) to 21
+    // fits on one training thread of a 2-core AMD EPYC (Zen 3, AVX2) VM, each with the scoring of its validation users:
+    // the ALS candidates of tests/benchmarks/results/training-quality.json (18 cases, 128 factors, 300 to 40,000
+    // users, 500 to 54,000 items, 14k to 640k interactions), the demo's shop, and the 20 M-interaction scale run with 64
+    // and 128 factors. Estimates came within 0.65–1.21 of the measured time (lowest on the largest catalogues, whose
+    // validation scoring the two terms do not count). Per row and factor² (Gram products, the CG's Gram matrix-vector
+    // products) and per stored interaction and factor (the CG's gathered dot products and updates).
+    private const double SecondsPerRowFactorSquared = 5.9e-10;
+    private const double SecondsPerInteractionFactor = 3.65e-9;
 
     private readonly AlsOptions _options;
 

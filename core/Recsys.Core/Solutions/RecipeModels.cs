@@ -70,10 +70,10 @@ public static class RecipeModels
     /// </summary>
     /// <remarks>
     /// A fit's cost grows with the square of the factors. Near the neighbourhood models' limit (100k users, 50k items,
-    /// 4.9 M interactions) a 128-factor fit is estimated at 69 s on one training thread and 39 s on two, so five fits
-    /// would take 345 s on one thread, more than the default's whole 300 s training budget; there the search makes one
-    /// fit, or three on two threads. Every case of the quality suite keeps all five on its two threads (at most 16 s a
-    /// fit by the estimate); on one, the 60k-item case (29 s a fit) makes four.
+    /// 4.9 M interactions) a 128-factor fit is estimated at 56 s on one training thread and 31 s on two, so five fits
+    /// would take 280 s on one thread, nearly all of the default's 300 s training budget; there the search makes two
+    /// fits, or three on two threads. Every case of the quality suite (which trains on one thread; at most 15 s a fit by
+    /// the estimate) keeps all five.
     /// </remarks>
     public static int AlsStrengthFits(InteractionMatrix matrix, Hyperparameters als)
     {
