@@ -79,8 +79,7 @@ public static class RecipeModels
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(als);
-        var options = new AlsOptions { Factors = als.GetInt32("als_factors"), Iterations = als.GetInt32("als_iterations") };
-        return AlsStrengthFits(options, matrix.UserCount, matrix.ItemCount, matrix.NonZeroCount, TrainingScheduler.Shared.MaxDegreeOfParallelism);
+        return AlsStrengthFits(AlsOptionsOf(als), matrix.UserCount, matrix.ItemCount, matrix.NonZeroCount, TrainingScheduler.Shared.MaxDegreeOfParallelism);
     }
 
     /// <summary><see cref="AlsStrengthFits(InteractionMatrix, Hyperparameters)"/> for a matrix of this size and <paramref name="threads"/> training threads.</summary>
@@ -91,9 +90,12 @@ public static class RecipeModels
             return 1;
         }
 
-        var seconds = AlsTrainer.EstimateSeconds(options, users, items, interactions, threads);
-        return seconds <= 0 ? MaxAlsStrengthFits : (int)Math.Clamp(Math.Floor(AlsStrengthBudgetSeconds / seconds), 1, MaxAlsStrengthFits);
+        return FitsWithin(AlsStrengthBudgetSeconds, AlsTrainer.EstimateSeconds(options, users, items, interactions, threads), MaxAlsStrengthFits);
     }
+
+    /// <summary>How many fits of <paramref name="seconds"/> each a search may make in <paramref name="budget"/> seconds: at least one, at most <paramref name="most"/>.</summary>
+    private static int FitsWithin(double budget, double seconds, int most) =>
+        seconds <= 0 ? most : (int)Math.Clamp(Math.Floor(budget / seconds), 1, most);
 
     /// <summary>
     /// Fits the λ search may add to <see cref="MaxEaseLambdaFits"/> while its best λ is still the largest (or smallest)
@@ -144,8 +146,7 @@ public static class RecipeModels
         return LambdaFits(EaseCost(Math.Min(matrix.ItemCount, EaseHeadItems(matrix)), matrix.UserCount, matrix.NonZeroCount).Seconds);
     }
 
-    private static int LambdaFits(double seconds) =>
-        seconds <= 0 ? MaxEaseLambdaFits : (int)Math.Clamp(Math.Floor(2 * EaseTimeBudgetSeconds / seconds), 1, MaxEaseLambdaFits);
+    private static int LambdaFits(double seconds) => FitsWithin(2 * EaseTimeBudgetSeconds, seconds, MaxEaseLambdaFits);
 
     /// <summary>
     /// Where the whole head allows fewer than <see cref="MaxEaseLambdaFits"/> fits in the λ search's two time budgets,
@@ -318,13 +319,7 @@ public static class RecipeModels
     /// </summary>
     private static AlsModel Als(Hyperparameters hyperparameters, InteractionMatrix matrix)
     {
-        var options = new AlsOptions
-        {
-            Factors = hyperparameters.GetInt32("als_factors"),
-            Regularization = (float)hyperparameters.GetDouble("als_regularization"),
-            Alpha = (float)hyperparameters.GetDouble("als_alpha"),
-            Iterations = hyperparameters.GetInt32("als_iterations"),
-        };
+        var options = AlsOptionsOf(hyperparameters);
         var k = options.Factors;
         var users = new float[(long)matrix.UserCount * k];
         for (var u = 0; u < matrix.UserCount; u++)
@@ -341,6 +336,15 @@ public static class RecipeModels
 
         return new AlsTrainer(options).Fit(matrix, users, items);
     }
+
+    /// <summary>The <see cref="AlsOptions"/> a recipe's ALS hyperparameters describe.</summary>
+    private static AlsOptions AlsOptionsOf(Hyperparameters hyperparameters) => new()
+    {
+        Factors = hyperparameters.GetInt32("als_factors"),
+        Regularization = (float)hyperparameters.GetDouble("als_regularization"),
+        Alpha = (float)hyperparameters.GetDouble("als_alpha"),
+        Iterations = hyperparameters.GetInt32("als_iterations"),
+    };
 
     /// <summary>Values uniform in [0, 0.01) from a SplitMix64 stream (ALS's usual small random start).</summary>
     private static void Uniform(ulong seed, Span<float> values)
